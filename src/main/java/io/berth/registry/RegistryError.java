@@ -1,0 +1,45 @@
+package io.berth.registry;
+
+/**
+ * The closed set of failures the registry reports to clients. Storage and domain code raise them
+ * inside a {@link RegistryException}; the HTTP layer maps each to a spec error code in one place.
+ */
+public sealed interface RegistryError {
+
+    /** A sentence for the error envelope's message. */
+    String message();
+
+    record BlobUnknown(Digest digest) implements RegistryError {
+        public String message() {
+            return "blob unknown to registry: " + digest;
+        }
+    }
+
+    record BlobUploadUnknown(String uploadId) implements RegistryError {
+        public String message() {
+            return "blob upload unknown to registry";
+        }
+    }
+
+    record BlobUploadInvalid(String message) implements RegistryError {}
+
+    record DigestInvalid(String message) implements RegistryError {}
+
+    record SizeInvalid(String message) implements RegistryError {}
+
+    record NameInvalid(String message) implements RegistryError {}
+
+    record NameUnknown(RepositoryName name) implements RegistryError {
+        public String message() {
+            return "repository name not known to registry: " + name;
+        }
+    }
+
+    record TagInvalid(String message) implements RegistryError {}
+
+    /** A chunk that does not start where the upload ends, or a byte range outside a blob. */
+    record RangeInvalid(String message, long size) implements RegistryError {}
+
+    /** The operation is switched off in this registry (for example deletes). */
+    record Unsupported(String message) implements RegistryError {}
+}

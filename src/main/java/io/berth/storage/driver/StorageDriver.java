@@ -1,0 +1,54 @@
+package io.berth.storage.driver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Bytes at paths: the only thing a storage backend implements.
+ *
+ * <p>Paths are absolute, slash-separated and made of segments of {@code [A-Za-z0-9._:-]}
+ * ({@code "/"} is the root); {@link CheckedStorageDriver} refuses anything else before a driver
+ * sees it. Every method reports a missing path with {@link StorageDriverException.PathNotFound}.
+ * Directories exist implicitly: writing a file creates its parents, deleting the last file need
+ * not remove them.
+ */
+public interface StorageDriver extends AutoCloseable {
+
+    /** The driver's name as used in configuration: {@code filesystem}, {@code inmemory}, ... */
+    String name();
+
+    /** The whole content of a small file. */
+    byte[] getContent(String path) throws IOException;
+
+    /**
+     * Replaces a small file atomically and durably: a reader sees the old content or the new one,
+     * never a mix, and after return the new content survives a crash.
+     */
+    void putContent(String path, byte[] content) throws IOException;
+
+    /** A stream of the file from {@code offset}; an offset past the end is {@link StorageDriverException.InvalidOffset}. */
+    InputStream reader(String path, long offset) throws IOException;
+
+    /** A writer that creates the file, or with {@code append} continues it after its current end. */
+    FileWriter writer(String path, boolean append) throws IOException;
+
+    /** Size, time and kind of a file or directory. */
+    FileInfo stat(String path) throws IOException;
+
+    /** The full paths of the direct children of a directory, in lexical order. */
+    List<String> list(String path) throws IOException;
+
+    /** Moves a file or directory over whatever is at {@code destination}, atomically and durably. */
+    void move(String source, String destination) throws IOException;
+
+    /** Deletes a file or a directory with everything under it. */
+    void delete(String path) throws IOException;
+
+    /** Visits every file and directory under {@code path}, parents before children, in lexical order. */
+    void walk(String path, Consumer<FileInfo> visitor) throws IOException;
+
+    @Override
+    default void close() throws IOException {}
+}
