@@ -1,0 +1,45 @@
+# Sourced by the launcher and the test script: finds a JDK 21+ and Maven, and exports JAVA_HOME.
+# Order: $JAVA_HOME when it is new enough, then the newest JDK in Debian's JVM folder.
+
+java_major() {
+    # Prints the feature version of the java binary $1 (17, 21, 25, ...), or nothing.
+    "$1" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'
+}
+
+find_jdk() {
+    local candidate major best="" best_major=0
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+        major=$(java_major "$JAVA_HOME/bin/java")
+        if [ "${major:-0}" -ge 21 ]; then
+            return 0
+        fi
+        echo "berth: JAVA_HOME=$JAVA_HOME is Java ${major:-?}; looking for a JDK 21 or newer instead" >&2
+    fi
+    for candidate in /usr/lib/jvm/*/; do
+        candidate=${candidate%/}
+        [ -x "$candidate/bin/javac" ] || continue
+        major=$(java_major "$candidate/bin/java")
+        if [ "${major:-0}" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+            best=$candidate
+            best_major=$major
+        fi
+    done
+    if [ -z "$best" ]; then
+        echo "berth: no JDK 21 or newer found (checked JAVA_HOME and /usr/lib/jvm)." >&2
+        echo "berth: install one, e.g. 'apt-get install openjdk-21-jdk-headless', or set JAVA_HOME." >&2
+        return 1
+    fi
+    export JAVA_HOME=$best
+}
+
+find_maven() {
+    if command -v mvn >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "berth: installing Maven with apt-get" >&2
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >&2 && return 0
+    fi
+    echo "berth: Maven (mvn) is needed to build Berth; install it, e.g. 'apt-get install maven'." >&2
+    return 1
+}

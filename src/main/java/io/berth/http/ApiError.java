@@ -1,0 +1,28 @@
+package io.berth.http;
+
+import io.berth.registry.RegistryError;
+import java.util.Map;
+
+/** One error as the client sees it: a spec code, a message and an optional detail, with the status to send. */
+record ApiError(ErrorCode code, int status, String message, Object detail) {
+
+    ApiError(ErrorCode code, String message) {
+        this(code, code.status(), message, null);
+    }
+
+    /** The one place where registry errors become spec codes. */
+    static ApiError of(RegistryError error) {
+        return switch (error) {
+            case RegistryError.BlobUnknown e -> new ApiError(ErrorCode.BLOB_UNKNOWN, 404, e.message(), Map.of("digest", e.digest().toString()));
+            case RegistryError.BlobUploadUnknown e -> new ApiError(ErrorCode.BLOB_UPLOAD_UNKNOWN, e.message());
+            case RegistryError.BlobUploadInvalid e -> new ApiError(ErrorCode.BLOB_UPLOAD_INVALID, e.message());
+            case RegistryError.DigestInvalid e -> new ApiError(ErrorCode.DIGEST_INVALID, e.message());
+            case RegistryError.SizeInvalid e -> new ApiError(ErrorCode.SIZE_INVALID, e.message());
+            case RegistryError.NameInvalid e -> new ApiError(ErrorCode.NAME_INVALID, e.message());
+            case RegistryError.NameUnknown e -> new ApiError(ErrorCode.NAME_UNKNOWN, 404, e.message(), Map.of("name", e.name().value()));
+            case RegistryError.TagInvalid e -> new ApiError(ErrorCode.TAG_INVALID, e.message());
+            case RegistryError.RangeInvalid e -> new ApiError(ErrorCode.RANGE_INVALID, e.message());
+            case RegistryError.Unsupported e -> new ApiError(ErrorCode.UNSUPPORTED, e.message());
+        };
+    }
+}

@@ -1,0 +1,88 @@
+package io.berth.http;
+
+import io.berth.registry.Descriptor;
+import io.berth.registry.Digest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.storage.LinkedBlobStore;
+import io.berth.storage.Registry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** {@code /v2/<name>/blobs/<digest>}: pull (GET, HEAD, with single ranges) and delete. */
+final class BlobHandler {
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final Registry registry;
+    private final boolean deleteEnabled;
+
+    BlobHandler(Registry registry, boolean deleteEnabled) {
+        this.registry = registry;
+        this.deleteEnabled = deleteEnabled;
+    }
+
+    void get(Exchange ex, Route.Blob route) throws IOException {
+        Digest digest = Digest.parse(route.digest());
+        LinkedBlobStore blobs = registry.blobs(route.name());
+        Descriptor descriptor = blobs.stat(digest);
+        String etag = '"' + digest.toString() + '"';
+        ex.header("Docker-Content-Digest", digest.toString());
+        ex.header("ETag", etag);
+        ex.header("Accept-Ranges", "bytes");
+        ex.header("Cache-Control", "max-age=31536000");
+        ex.header("Content-Type", Descriptor.OCTET_STREAM);
+        if (etag.equals(ex.header("If-None-Match"))) {
+            ex.send(304);
+            return;
+        }
+        long size = descriptor.size();
+        ByteRange range = switch (ByteRange.parse(ex.header("Range"), size)) {
+            case ByteRange.Whole w -> null;
+            case ByteRange.Partial p -> p.range();
+            case ByteRange.Unsatisfiable u -> {
+                ex.header("Content-Range", "bytes */" + size);
+                throw new RegistryException(new RegistryError.RangeInvalid("requested range not satisfiable for a blob of " + size + " bytes", size));
+            }
+        };
+        long first = range == null ? 0 : range.first();
+        long length = range == null ? size : range.length();
+        if (range != null) {
+            ex.header("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + size);
+        }
+        int status = range == null ? 200 : 206;
+        ex.status(status);
+        ex.header("Content-Length", length);
+        if (ex.isHead()) {
+            ex.send(status);
+            return;
+        }
+        try (InputStream in = blobs.open(descriptor, first); OutputStream out = ex.output()) {
+            copy(in, out, length);
+        }
+    }
+
+    void delete(Exchange ex, Route.Blob route) throws IOException {
+        if (!deleteEnabled) {
+            throw new RegistryException(new RegistryError.Unsupported("deletes are disabled in this registry"));
+        }
+        Digest digest = Digest.parse(route.digest());
+        registry.blobs(route.name()).delete(digest);
+        ex.header("Docker-Content-Digest", digest.toString());
+        ex.send(202);
+    }
+
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(1, length))];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("blob ended " + left + " bytes early");
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.berth.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One request and its response, seen through blocking calls on the request's virtual thread.
+ * Handlers get exactly this: the request's headers, query and body, and a way to answer.
+ */
+final class Exchange {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Request request;
+    private final Response response;
+    private Fields query;
+
+    Exchange(Request request, Response response) {
+        this.request = request;
+        this.response = response;
+    }
+
+    String method() {
+        return request.getMethod();
+    }
+
+    boolean isHead() {
+        return "HEAD".equals(request.getMethod());
+    }
+
+    String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    /** The request's declared body length, or -1. */
+    long contentLength() {
+        return request.getLength();
+    }
+
+    /** A query parameter, or null. Malformed query encoding is the client's error. */
+    String query(String name) {
+        if (query == null) {
+            try {
+                query = Request.extractQueryParameters(request);
+            } catch (RuntimeException e) {
+                throw new BadRequest(new ApiError(ErrorCode.BAD_REQUEST, "malformed query string"));
+            }
+        }
+        return query.getValue(name);
+    }
+
+    /**
+     * The request body as a stream; reading it blocks only this request's thread. A failure while
+     * reading is the client's (a short or broken body), so it surfaces as {@link ClientBodyException}.
+     */
+    InputStream body() {
+        InputStream in = Content.Source.asInputStream(request);
+        return new FilterInputStream(in) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (IOException e) {
+                    throw new ClientBodyException(e);
+                }
+            }
+
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException e) {
+                    throw new ClientBodyException(e);
+                }
+            }
+        };
+    }
+
+    void status(int status) {
+        response.setStatus(status);
+    }
+
+    void header(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    void header(String name, long value) {
+        response.getHeaders().put(name, value);
+    }
+
+    boolean isCommitted() {
+        return response.isCommitted();
+    }
+
+    /** Sends a response with no body; a HEAD response keeps the Content-Length already set. */
+    void send(int status) throws IOException {
+        response.setStatus(status);
+        if (!response.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+        }
+        write(ByteBuffer.allocate(0));
+    }
+
+    /** Sends a JSON body. */
+    void sendJson(int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        write(ByteBuffer.wrap(isHead() ? new byte[0] : bytes));
+    }
+
+    /** Sends the spec's error envelope. */
+    void sendError(ApiError error) throws IOException {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("code", error.code().name());
+        entry.put("message", error.message());
+        if (error.detail() != null) {
+            entry.put("detail", error.detail());
+        }
+        sendJson(error.status(), Map.of("errors", List.of(entry)));
+    }
+
+    /** A stream for the response body, after status and headers are set; the caller closes it. */
+    OutputStream output() {
+        return Content.Sink.asOutputStream(response);
+    }
+
+    private void write(ByteBuffer content) throws IOException {
+        try (Blocker.Callback blocker = Blocker.callback()) {
+            response.write(true, content, blocker);
+            blocker.block();
+        }
+    }
+
+    /** The request body could not be read to its end. */
+    static final class ClientBodyException extends IOException {
+        ClientBodyException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** A client error found while reading the request, answered as is. */
+    static final class BadRequest extends RuntimeException {
+        final ApiError error;
+
+        BadRequest(ApiError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.berth.http;
+
+import io.berth.registry.RegistryException;
+import java.io.IOException;
+import java.util.Map;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every route of the API in one table, and the one place where failures become the spec's error
+ * envelope. Handlers run blocking on the request's virtual thread.
+ */
+final class Router extends Handler.Abstract {
+
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final BlobHandler blobs;
+    private final UploadHandler uploads;
+
+    Router(BlobHandler blobs, UploadHandler uploads) {
+        this.blobs = blobs;
+        this.uploads = uploads;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        Exchange ex = new Exchange(request, response);
+        ex.header("Docker-Distribution-API-Version", "registry/2.0");
+        try {
+            dispatch(ex, Route.match(request.getHttpURI().getPath()));
+            callback.succeeded();
+        } catch (Throwable failure) {
+            fail(ex, callback, failure);
+        }
+        return true;
+    }
+
+    private void dispatch(Exchange ex, Route route) throws IOException {
+        String method = ex.method();
+        switch (route) {
+            case Route.Base b -> {
+                switch (method) {
+                    case "GET", "HEAD" -> ex.sendJson(200, Map.of());
+                    default -> methodNotAllowed(ex, "GET, HEAD");
+                }
+            }
+            case Route.Blob b -> {
+                switch (method) {
+                    case "GET", "HEAD" -> blobs.get(ex, b);
+                    case "DELETE" -> blobs.delete(ex, b);
+                    default -> methodNotAllowed(ex, "GET, HEAD, DELETE");
+                }
+            }
+            case Route.UploadStart u -> {
+                switch (method) {
+                    case "POST" -> uploads.start(ex, u);
+                    default -> methodNotAllowed(ex, "POST");
+                }
+            }
+            case Route.Upload u -> {
+                switch (method) {
+                    case "GET", "HEAD" -> uploads.status(ex, u);
+                    case "PATCH" -> uploads.patch(ex, u);
+                    case "PUT" -> uploads.finish(ex, u);
+                    case "DELETE" -> uploads.cancel(ex, u);
+                    default -> methodNotAllowed(ex, "GET, HEAD, PATCH, PUT, DELETE");
+                }
+            }
+            case Route.Unknown u -> ex.sendError(new ApiError(ErrorCode.NOT_FOUND, "no route for " + method + " of this path"));
+        }
+    }
+
+    private static void methodNotAllowed(Exchange ex, String allowed) throws IOException {
+        ex.header("Allow", allowed);
+        ex.sendError(new ApiError(ErrorCode.UNSUPPORTED, "method " + ex.method() + " is not allowed here"));
+    }
+
+    private static void fail(Exchange ex, Callback callback, Throwable failure) {
+        if (ex.isCommitted()) {
+            // Headers are out: all that is left is to cut the response short.
+            log.debug("response aborted after commit", failure);
+            callback.failed(failure);
+            return;
+        }
+        ApiError error = switch (failure) {
+            case RegistryException e -> ApiError.of(e.error());
+            case Exchange.BadRequest e -> e.error;
+            case Exchange.ClientBodyException e -> new ApiError(ErrorCode.SIZE_INVALID, "the request body ended early: " + e.getMessage());
+            case EofException e -> new ApiError(ErrorCode.SIZE_INVALID, "the connection closed early");
+            default -> {
+                log.error("request failed", failure);
+                yield new ApiError(ErrorCode.UNKNOWN, "internal server error");
+            }
+        };
+        try {
+            ex.sendError(error);
+            callback.succeeded();
+        } catch (Throwable e) {
+            callback.failed(e);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.berth.http;
+
+import io.berth.registry.Descriptor;
+import io.berth.registry.Digest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.registry.RepositoryName;
+import io.berth.storage.BlobUpload;
+import io.berth.storage.LinkedBlobStore;
+import io.berth.storage.Registry;
+import io.berth.storage.UploadId;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /v2/<name>/blobs/uploads/[<id>]}: start (with single-request push and cross-repository
+ * mount), status, chunks, completion and cancellation of blob uploads.
+ */
+final class UploadHandler {
+
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d{1,18})-(\\d{1,18})(?:/(?:\\d{1,18}|\\*))?");
+
+    private final Registry registry;
+    private final UploadStateCodec states;
+
+    UploadHandler(Registry registry, UploadStateCodec states) {
+        this.registry = registry;
+        this.states = states;
+    }
+
+    void start(Exchange ex, Route.UploadStart route) throws IOException {
+        LinkedBlobStore blobs = registry.blobs(route.name());
+        String mount = ex.query("mount");
+        if (mount != null) {
+            Digest digest = Digest.parse(mount);
+            String from = ex.query("from");
+            Optional<Descriptor> mounted = from == null
+                    ? Optional.empty()
+                    : blobs.mount(registry.blobs(RepositoryName.parse(from)), digest);
+            if (mounted.isPresent()) {
+                created(ex, route.name(), mounted.get());
+                return;
+            }
+        }
+        String digest = ex.query("digest");
+        if (digest != null && mount == null) {
+            Digest expected = Digest.parse(digest);
+            BlobUpload upload = blobs.createUpload();
+            Descriptor stored;
+            try {
+                stored = upload.commit(ex.body(), -1, expected);
+            } catch (IOException | RuntimeException e) {
+                upload.cancel();
+                throw e;
+            }
+            created(ex, route.name(), stored);
+            return;
+        }
+        BlobUpload upload = blobs.createUpload();
+        ex.header("OCI-Chunk-Min-Length", 1);
+        progress(ex, route.name(), upload, 0, 202);
+    }
+
+    void status(Exchange ex, Route.Upload route) throws IOException {
+        BlobUpload upload = resume(ex, route);
+        progress(ex, route.name(), upload, upload.size(), 204);
+    }
+
+    void patch(Exchange ex, Route.Upload route) throws IOException {
+        BlobUpload upload = resume(ex, route);
+        long start = chunkStart(ex);
+        long size = withRangeOnConflict(ex, route.name(), upload, () -> upload.append(ex.body(), start));
+        progress(ex, route.name(), upload, size, 202);
+    }
+
+    void finish(Exchange ex, Route.Upload route) throws IOException {
+        BlobUpload upload = resume(ex, route);
+        String digest = ex.query("digest");
+        if (digest == null) {
+            throw new RegistryException(new RegistryError.DigestInvalid("digest missing: finish the upload with PUT ?digest=<digest>"));
+        }
+        Digest expected = Digest.parse(digest);
+        long start = chunkStart(ex);
+        Descriptor stored = withRangeOnConflict(ex, route.name(), upload, () -> upload.commit(ex.body(), start, expected));
+        created(ex, route.name(), stored);
+    }
+
+    void cancel(Exchange ex, Route.Upload route) throws IOException {
+        resume(ex, route).cancel();
+        ex.send(204);
+    }
+
+    /**
+     * Finds the upload a request names. A {@code _state} token is optional, since the upload's bytes
+     * in storage are the truth; when present it must be genuine and about this very upload.
+     */
+    private BlobUpload resume(Exchange ex, Route.Upload route) throws IOException {
+        UploadId id = new UploadId(route.id());
+        String token = ex.query("_state");
+        if (token != null) {
+            UploadStateCodec.UploadState state = states.unpack(token);
+            if (state == null) {
+                throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token is invalid or was tampered with"));
+            }
+            if (!route.name().value().equals(state.name()) || !id.value().equals(state.uuid())) {
+                throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token belongs to another upload"));
+            }
+        }
+        return registry.blobs(route.name()).resumeUpload(id);
+    }
+
+    /** A step of an upload that may fail because a chunk is out of order. */
+    private interface UploadStep<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a step; when its chunk is out of order, tells the client where the upload really stands. */
+    private <T> T withRangeOnConflict(Exchange ex, RepositoryName name, BlobUpload upload, UploadStep<T> step) throws IOException {
+        try {
+            return step.run();
+        } catch (RegistryException e) {
+            if (e.error() instanceof RegistryError.RangeInvalid invalid) {
+                rangeHeaders(ex, name, upload, invalid.size());
+            }
+            throw e;
+        }
+    }
+
+    /** The start offset a {@code Content-Range} header claims, or -1 without one; its length must match the body's. */
+    private static long chunkStart(Exchange ex) {
+        String header = ex.header("Content-Range");
+        if (header == null) {
+            return -1;
+        }
+        Matcher m = CONTENT_RANGE.matcher(header.trim());
+        if (!m.matches()) {
+            throw new RegistryException(new RegistryError.RangeInvalid("malformed Content-Range \"" + printable(header) + "\"", -1));
+        }
+        long first = Long.parseLong(m.group(1));
+        long last = Long.parseLong(m.group(2));
+        if (last < first) {
+            throw new RegistryException(new RegistryError.RangeInvalid("Content-Range ends before it starts", -1));
+        }
+        long length = ex.contentLength();
+        if (length >= 0 && length != last - first + 1) {
+            throw new RegistryException(new RegistryError.SizeInvalid(
+                    "Content-Range covers " + (last - first + 1) + " bytes but Content-Length is " + length));
+        }
+        return first;
+    }
+
+    private void progress(Exchange ex, RepositoryName name, BlobUpload upload, long size, int status) throws IOException {
+        rangeHeaders(ex, name, upload, size);
+        ex.send(status);
+    }
+
+    private void rangeHeaders(Exchange ex, RepositoryName name, BlobUpload upload, long size) {
+        if (size < 0) {
+            return;
+        }
+        String token = states.pack(new UploadStateCodec.UploadState(name.value(), upload.id().value(), size, upload.startedAt().toString()));
+        ex.header("Location", "/v2/" + name + "/blobs/uploads/" + upload.id() + "?_state=" + token);
+        ex.header("Docker-Upload-UUID", upload.id().value());
+        ex.header("Range", "0-" + Math.max(0, size - 1));
+    }
+
+    private static void created(Exchange ex, RepositoryName name, Descriptor descriptor) throws IOException {
+        ex.header("Location", "/v2/" + name + "/blobs/" + descriptor.digest());
+        ex.header("Docker-Content-Digest", descriptor.digest().toString());
+        ex.send(201);
+    }
+
+    private static String printable(String text) {
+        return (text.length() > 80 ? text.substring(0, 80) : text).replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,72 @@
+package io.berth.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Packs upload state into the opaque {@code _state} token handed to clients, signed with HMAC-SHA256
+ * over the shared HTTP secret, so any replica with the same secret accepts it and nobody can forge one.
+ */
+final class UploadStateCodec {
+
+    /** What a token says: which repository and upload it belongs to, and how far the upload had got. */
+    record UploadState(String name, String uuid, long offset, String startedAt) {}
+
+    private static final int MAC_LENGTH = 32;
+
+    private final SecretKeySpec key;
+
+    UploadStateCodec(byte[] secret) {
+        this.key = new SecretKeySpec(secret, "HmacSHA256");
+    }
+
+    String pack(UploadState state) {
+        try {
+            byte[] json = Exchange.JSON.writeValueAsBytes(state);
+            byte[] mac = mac(json);
+            byte[] token = Arrays.copyOf(mac, mac.length + json.length);
+            System.arraycopy(json, 0, token, mac.length, json.length);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The state in a token, or null when the token is malformed, tampered with or signed with another key. */
+    UploadState unpack(String token) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(token);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (raw.length <= MAC_LENGTH) {
+            return null;
+        }
+        byte[] json = Arrays.copyOfRange(raw, MAC_LENGTH, raw.length);
+        if (!MessageDigest.isEqual(mac(json), Arrays.copyOf(raw, MAC_LENGTH))) {
+            return null;
+        }
+        try {
+            return Exchange.JSON.readValue(json, UploadState.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private byte[] mac(byte[] content) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(content);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

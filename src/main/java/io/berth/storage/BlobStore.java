@@ -1,0 +1,68 @@
+package io.berth.storage;
+
+import io.berth.registry.Descriptor;
+import io.berth.registry.Digest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.storage.driver.FileInfo;
+import io.berth.storage.driver.StorageDriver;
+import io.berth.storage.driver.StorageDriverException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The global, content-addressed blob store: the read fast path, with no access control. Writing
+ * goes through {@link LinkedBlobStore}, the only way a blob enters the store.
+ */
+public final class BlobStore {
+
+    private final StorageDriver driver;
+
+    public BlobStore(StorageDriver driver) {
+        this.driver = driver;
+    }
+
+    /** The descriptor of a stored blob, or {@link RegistryError.BlobUnknown}. */
+    public Descriptor stat(Digest digest) throws IOException {
+        try {
+            FileInfo info = driver.stat(Paths.of(new Paths.BlobData(digest)));
+            if (!info.isDirectory()) {
+                return Descriptor.of(digest, info.size());
+            }
+        } catch (StorageDriverException.PathNotFound e) {
+            // fall through to the registry's own error
+        }
+        throw new RegistryException(new RegistryError.BlobUnknown(digest));
+    }
+
+    /** True when the blob's data is in the store. */
+    boolean exists(Digest digest) throws IOException {
+        try {
+            stat(digest);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Opens a blob described by {@code descriptor} at {@code offset}. The caller already knows the
+     * size from the descriptor, so opening costs no further stat.
+     */
+    public InputStream open(Descriptor descriptor, long offset) throws IOException {
+        try {
+            return driver.reader(Paths.of(new Paths.BlobData(descriptor.digest())), offset);
+        } catch (StorageDriverException.PathNotFound e) {
+            throw new RegistryException(new RegistryError.BlobUnknown(descriptor.digest()));
+        }
+    }
+
+    /** Places verified upload data at the blob's address, unless an identical copy is there already. */
+    void put(Digest digest, String uploadedData) throws IOException {
+        if (exists(digest)) {
+            driver.delete(uploadedData);
+            return;
+        }
+        driver.move(uploadedData, Paths.of(new Paths.BlobData(digest)));
+    }
+}

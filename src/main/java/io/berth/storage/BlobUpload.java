@@ -1,0 +1,194 @@
+package io.berth.storage;
+
+import io.berth.registry.Descriptor;
+import io.berth.registry.Digest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.storage.driver.FileWriter;
+import io.berth.storage.driver.StorageDriver;
+import io.berth.storage.driver.StorageDriverException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+
+/**
+ * One upload session of a repository: bytes stream into {@code _uploads/<id>/data} while being
+ * hashed; {@link #commit} verifies them against the client's digest, moves them into the global
+ * store and links them into the repository.
+ */
+public final class BlobUpload {
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final LinkedBlobStore repository;
+    private final StorageDriver driver;
+    private final UploadSessions sessions;
+    private final UploadId id;
+    private final Instant startedAt;
+
+    BlobUpload(LinkedBlobStore repository, StorageDriver driver, UploadSessions sessions, UploadId id, Instant startedAt) {
+        this.repository = repository;
+        this.driver = driver;
+        this.sessions = sessions;
+        this.id = id;
+        this.startedAt = startedAt;
+    }
+
+    public UploadId id() {
+        return id;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Bytes received so far. */
+    public long size() throws IOException {
+        UploadSessions.Session session = sessions.acquire(id);
+        try {
+            return current(session).offset;
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a chunk. With {@code expectedStart >= 0} the chunk must begin where the upload ends
+     * ({@link RegistryError.RangeInvalid} otherwise). Returns the new size.
+     */
+    public long append(InputStream chunk, long expectedStart) throws IOException {
+        UploadSessions.Session session = sessions.acquire(id);
+        try {
+            current(session);
+            checkStart(session, expectedStart);
+            try (FileWriter writer = driver.writer(data(), true)) {
+                write(chunk, writer, session);
+            }
+            return session.offset;
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a last chunk (checked like {@link #append}), makes the data durable, verifies it
+     * against {@code expected} and moves it into place. A mismatch cancels the upload and is
+     * {@link RegistryError.DigestInvalid}.
+     */
+    public Descriptor commit(InputStream lastChunk, long expectedStart, Digest expected) throws IOException {
+        UploadSessions.Session session = sessions.acquire(id);
+        try {
+            current(session);
+            checkStart(session, expectedStart);
+            try (FileWriter writer = driver.writer(data(), true)) {
+                write(lastChunk, writer, session);
+                writer.commit();
+            }
+            long size = session.offset;
+            Digest actual = expected.algorithm() == Digest.Algorithm.SHA256
+                    ? Digest.of(Digest.Algorithm.SHA256, session.hasher)
+                    : hashStored(expected.algorithm());
+            session.hasher = null;
+            if (!actual.equals(expected)) {
+                cancelLocked(session);
+                throw new RegistryException(new RegistryError.DigestInvalid(
+                        "digest did not match content: the client named " + expected + " but the " + size
+                                + " bytes received hash to " + actual));
+            }
+            repository.store(expected, data());
+            cancelLocked(session);
+            return Descriptor.of(expected, size);
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    /** Abandons the upload and removes everything it stored. */
+    public void cancel() throws IOException {
+        UploadSessions.Session session = sessions.acquire(id);
+        try {
+            current(session);
+            cancelLocked(session);
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    private static void checkStart(UploadSessions.Session session, long expectedStart) {
+        if (expectedStart >= 0 && expectedStart != session.offset) {
+            throw new RegistryException(new RegistryError.RangeInvalid(
+                    "chunk starts at " + expectedStart + " but the upload has " + session.offset + " bytes", session.offset));
+        }
+    }
+
+    private void cancelLocked(UploadSessions.Session session) throws IOException {
+        sessions.finish(id, session);
+        try {
+            driver.delete(Paths.of(new Paths.UploadDir(repository.name(), id)));
+        } catch (StorageDriverException.PathNotFound e) {
+            // already gone: cancelling twice is harmless
+        }
+    }
+
+    private void write(InputStream chunk, FileWriter writer, UploadSessions.Session session) throws IOException {
+        byte[] buffer = new byte[BUFFER];
+        try {
+            for (int n; (n = chunk.read(buffer)) != -1; ) {
+                session.hasher.update(buffer, 0, n);
+                writer.write(buffer, 0, n);
+                session.offset += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // What reached storage is unknown now; the next request rehashes what is there.
+            session.hasher = null;
+            throw e;
+        }
+    }
+
+    /** Brings the session in line with storage, rehashing the stored bytes when they are not what it saw. */
+    private UploadSessions.Session current(UploadSessions.Session session) throws IOException {
+        if (session.finished) {
+            throw new RegistryException(new RegistryError.BlobUploadUnknown(id.value()));
+        }
+        long stored = storedSize();
+        if (session.hasher == null || session.offset != stored) {
+            MessageDigest hasher = Digest.Algorithm.SHA256.newHasher();
+            session.offset = hash(hasher);
+            session.hasher = hasher;
+        }
+        return session;
+    }
+
+    private long storedSize() throws IOException {
+        try {
+            return driver.stat(data()).size();
+        } catch (StorageDriverException.PathNotFound e) {
+            return 0;
+        }
+    }
+
+    private Digest hashStored(Digest.Algorithm algorithm) throws IOException {
+        MessageDigest hasher = algorithm.newHasher();
+        hash(hasher);
+        return Digest.of(algorithm, hasher);
+    }
+
+    private long hash(MessageDigest hasher) throws IOException {
+        long total = 0;
+        try (InputStream in = driver.reader(data(), 0)) {
+            byte[] buffer = new byte[BUFFER];
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                hasher.update(buffer, 0, n);
+                total += n;
+            }
+        } catch (StorageDriverException.PathNotFound e) {
+            return 0;
+        }
+        return total;
+    }
+
+    private String data() {
+        return Paths.of(new Paths.UploadData(repository.name(), id));
+    }
+}

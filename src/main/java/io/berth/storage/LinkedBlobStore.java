@@ -1,0 +1,122 @@
+package io.berth.storage;
+
+import io.berth.registry.Descriptor;
+import io.berth.registry.Digest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.registry.RepositoryName;
+import io.berth.storage.driver.StorageDriver;
+import io.berth.storage.driver.StorageDriverException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * A repository's view of the blob store: a blob is visible only through the repository's link to
+ * it, and the link is checked on every read. It is the only way to write a blob.
+ */
+public final class LinkedBlobStore {
+
+    private final RepositoryName name;
+    private final StorageDriver driver;
+    private final BlobStore blobs;
+    private final UploadSessions sessions;
+    private final Clock clock;
+
+    LinkedBlobStore(RepositoryName name, StorageDriver driver, BlobStore blobs, UploadSessions sessions, Clock clock) {
+        this.name = name;
+        this.driver = driver;
+        this.blobs = blobs;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    public RepositoryName name() {
+        return name;
+    }
+
+    /** The descriptor of a blob linked into this repository, or {@link RegistryError.BlobUnknown}. */
+    public Descriptor stat(Digest digest) throws IOException {
+        if (!linked(digest)) {
+            throw new RegistryException(new RegistryError.BlobUnknown(digest));
+        }
+        return blobs.stat(digest);
+    }
+
+    /** Opens a blob already stat-ed through this repository. */
+    public InputStream open(Descriptor descriptor, long offset) throws IOException {
+        return blobs.open(descriptor, offset);
+    }
+
+    /** Removes this repository's link to a blob; the content stays for other repositories. */
+    public void delete(Digest digest) throws IOException {
+        if (!linked(digest)) {
+            throw new RegistryException(new RegistryError.BlobUnknown(digest));
+        }
+        driver.delete(Paths.of(new Paths.LayerLinkDir(name, digest)));
+    }
+
+    /** Links a blob of another repository into this one, when that repository has it. */
+    public Optional<Descriptor> mount(LinkedBlobStore source, Digest digest) throws IOException {
+        Descriptor descriptor;
+        try {
+            descriptor = source.stat(digest);
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+        link(digest);
+        return Optional.of(descriptor);
+    }
+
+    /** Starts an upload session. */
+    public BlobUpload createUpload() throws IOException {
+        UploadId id = UploadId.random();
+        Instant startedAt = clock.instant();
+        driver.putContent(Paths.of(new Paths.UploadStartedAt(name, id)), startedAt.toString().getBytes(StandardCharsets.UTF_8));
+        return new BlobUpload(this, driver, sessions, id, startedAt);
+    }
+
+    /** Picks up an upload session started earlier, by this process or another. */
+    public BlobUpload resumeUpload(UploadId id) throws IOException {
+        byte[] startedAt;
+        try {
+            startedAt = driver.getContent(Paths.of(new Paths.UploadStartedAt(name, id)));
+        } catch (StorageDriverException.PathNotFound e) {
+            throw new RegistryException(new RegistryError.BlobUploadUnknown(id.value()));
+        }
+        return new BlobUpload(this, driver, sessions, id, parseTime(startedAt));
+    }
+
+    /** Moves verified upload data into the global store and links it here. */
+    void store(Digest digest, String uploadedData) throws IOException {
+        blobs.put(digest, uploadedData);
+        link(digest);
+    }
+
+    private void link(Digest digest) throws IOException {
+        driver.putContent(Paths.of(new Paths.LayerLink(name, digest)), digest.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean linked(Digest digest) throws IOException {
+        byte[] content;
+        try {
+            content = driver.getContent(Paths.of(new Paths.LayerLink(name, digest)));
+        } catch (StorageDriverException.PathNotFound e) {
+            return false;
+        }
+        // A link that names another digest is damaged; it grants nothing.
+        return digest.toString().equals(new String(content, StandardCharsets.UTF_8).trim());
+    }
+
+    static Instant parseTime(byte[] text) {
+        try {
+            return Instant.parse(new String(text, StandardCharsets.UTF_8).trim());
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+}

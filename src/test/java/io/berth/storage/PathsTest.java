@@ -1,0 +1,41 @@
+package io.berth.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.registry.Digest;
+import io.berth.registry.RepositoryName;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PathsTest {
+
+    static final Digest D = Digest.parse("sha256:" + "0123456789abcdef".repeat(4));
+    static final Digest D512 = Digest.parse("sha512:" + "fedcba9876543210".repeat(8));
+    static final RepositoryName N = RepositoryName.parse("library/ubuntu");
+    static final UploadId U = new UploadId("3f1c1a52-7c1e-4b0e-9d4f-2d7b1c9e8a10");
+    static final String V2 = "/docker/registry/v2";
+    static final String HEX = "0123456789abcdef".repeat(4);
+
+    static Stream<Arguments> layout() {
+        return Stream.of(
+                Arguments.of(new Paths.BlobDir(D), V2 + "/blobs/sha256/01/" + HEX),
+                Arguments.of(new Paths.BlobData(D), V2 + "/blobs/sha256/01/" + HEX + "/data"),
+                Arguments.of(new Paths.BlobData(D512), V2 + "/blobs/sha512/fe/" + "fedcba9876543210".repeat(8) + "/data"),
+                Arguments.of(new Paths.Repositories(), V2 + "/repositories"),
+                Arguments.of(new Paths.Repository(N), V2 + "/repositories/library/ubuntu"),
+                Arguments.of(new Paths.LayerLinkDir(N, D), V2 + "/repositories/library/ubuntu/_layers/sha256/" + HEX),
+                Arguments.of(new Paths.LayerLink(N, D), V2 + "/repositories/library/ubuntu/_layers/sha256/" + HEX + "/link"),
+                Arguments.of(new Paths.Uploads(N), V2 + "/repositories/library/ubuntu/_uploads"),
+                Arguments.of(new Paths.UploadDir(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value()),
+                Arguments.of(new Paths.UploadData(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/data"),
+                Arguments.of(new Paths.UploadStartedAt(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/startedat"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layout")
+    void specMapsToDistributionsLayout(Paths.Spec spec, String expected) {
+        assertThat(Paths.of(spec)).isEqualTo(expected);
+    }
+}

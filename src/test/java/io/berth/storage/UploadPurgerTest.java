@@ -1,0 +1,73 @@
+package io.berth.storage;
+
+import static io.berth.testing.TestRegistry.errorCode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.storage.driver.CheckedStorageDriver;
+import io.berth.storage.driver.filesystem.FilesystemDriver;
+import io.berth.testing.MutableClock;
+import io.berth.testing.TestRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UploadPurgerTest {
+
+    @TempDir
+    Path root;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+
+    private UploadPurger purger(boolean dryRun) {
+        return new UploadPurger(CheckedStorageDriver.wrap(new FilesystemDriver(root)), clock, Duration.ofDays(7), dryRun);
+    }
+
+    @Test
+    void uploadsOlderThanTheAgeAreRemovedAndYoungerOnesKept() throws Exception {
+        try (TestRegistry registry = TestRegistry.builder(root).clock(clock).start()) {
+            String old = registry.startUpload("team/app");
+            registry.send("PATCH", old, "old bytes".getBytes());
+            clock.advance(Duration.ofDays(6));
+            String young = registry.startUpload("team/app");
+            clock.advance(Duration.ofDays(2));
+
+            assertThat(purger(false).purge()).hasSize(1);
+
+            assertThat(registry.get(old).statusCode()).isEqualTo(404);
+            assertThat(errorCode(registry.get(old))).isEqualTo("BLOB_UPLOAD_UNKNOWN");
+            assertThat(registry.get(young).statusCode()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void dryRunReportsButRemovesNothing() throws Exception {
+        try (TestRegistry registry = TestRegistry.builder(root).clock(clock).start()) {
+            String old = registry.startUpload("app");
+            clock.advance(Duration.ofDays(8));
+            assertThat(purger(true).purge()).hasSize(1);
+            assertThat(registry.get(old).statusCode()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void emptyStorageHasNothingToPurge() throws Exception {
+        assertThat(purger(false).purge()).isEmpty();
+    }
+
+    @Test
+    void registryPurgesInTheBackgroundAtTheConfiguredInterval() throws Exception {
+        try (TestRegistry registry = TestRegistry.builder(root).clock(clock)
+                .env("REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_INTERVAL", "50ms")
+                .env("REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_AGE", "1h")
+                .start()) {
+            String upload = registry.startUpload("app");
+            clock.advance(Duration.ofHours(2));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (registry.get(upload).statusCode() != 404 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(registry.get(upload).statusCode()).isEqualTo(404);
+        }
+    }
+}

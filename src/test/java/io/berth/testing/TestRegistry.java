@@ -1,0 +1,171 @@
+package io.berth.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.Berth;
+import io.berth.config.Config;
+import io.berth.registry.Digest;
+import io.berth.storage.driver.StorageDriver;
+import io.berth.storage.driver.filesystem.FilesystemDriver;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** A real Berth server on an ephemeral loopback port, with a real HTTP client pointed at it. */
+public final class TestRegistry implements AutoCloseable {
+
+    public static final String SECRET = "test-secret-for-upload-state";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final Map<String, String> environment;
+    private final Clock clock;
+    private final Function<Path, StorageDriver> drivers;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private Berth berth;
+
+    private TestRegistry(Path root, Map<String, String> environment, Clock clock, Function<Path, StorageDriver> drivers) {
+        this.root = root;
+        this.environment = environment;
+        this.clock = clock;
+        this.drivers = drivers;
+    }
+
+    /** A registry over a filesystem root, with deletes enabled. */
+    public static TestRegistry start(Path root) throws Exception {
+        return builder(root).start();
+    }
+
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** Options of a test registry. */
+    public static final class Builder {
+        private final Path root;
+        private final Map<String, String> environment = new HashMap<>();
+        private Clock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        private Function<Path, StorageDriver> drivers = FilesystemDriver::new;
+
+        private Builder(Path root) {
+            this.root = root;
+            environment.put("REGISTRY_HTTP_ADDR", "127.0.0.1:0");
+            environment.put("REGISTRY_HTTP_SECRET", SECRET);
+            environment.put("REGISTRY_STORAGE_DELETE_ENABLED", "true");
+            environment.put("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString());
+        }
+
+        public Builder env(String key, String value) {
+            environment.put(key, value);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder driver(Function<Path, StorageDriver> drivers) {
+            this.drivers = drivers;
+            return this;
+        }
+
+        public TestRegistry start() throws Exception {
+            TestRegistry registry = new TestRegistry(root, Map.copyOf(environment), clock, drivers);
+            registry.boot();
+            return registry;
+        }
+    }
+
+    private void boot() throws Exception {
+        berth = Berth.start(Config.load(null, environment), clock, drivers.apply(root));
+    }
+
+    /** Stops the server and starts a fresh one over the same storage, as a process restart would. */
+    public void restart() throws Exception {
+        berth.close();
+        boot();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + berth.port()).resolve(pathAndQuery);
+    }
+
+    public int port() {
+        return berth.port();
+    }
+
+    /** Sends a request; {@code headers} alternate names and values. */
+    public HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<byte[]> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
+        return send("GET", pathAndQuery, null, headers);
+    }
+
+    public HttpResponse<byte[]> head(String pathAndQuery) throws IOException, InterruptedException {
+        return send("HEAD", pathAndQuery, null);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    /** Pushes a blob in one POST and returns its digest. */
+    public Digest push(String repository, byte[] content) throws IOException, InterruptedException {
+        Digest digest = Digest.sha256(content);
+        HttpResponse<byte[]> response = send("POST", "/v2/" + repository + "/blobs/uploads/?digest=" + digest, content,
+                "Content-Type", "application/octet-stream");
+        if (response.statusCode() != 201) {
+            throw new AssertionError("push failed: " + response.statusCode() + " " + new String(response.body()));
+        }
+        return digest;
+    }
+
+    /** Starts an upload session and returns its Location. */
+    public String startUpload(String repository) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = send("POST", "/v2/" + repository + "/blobs/uploads/", null);
+        if (response.statusCode() != 202) {
+            throw new AssertionError("upload start failed: " + response.statusCode() + " " + new String(response.body()));
+        }
+        return response.headers().firstValue("Location").orElseThrow();
+    }
+
+    /** The first error code of a response's JSON error envelope. */
+    public static String errorCode(HttpResponse<byte[]> response) throws IOException {
+        JsonNode tree = JSON.readTree(response.body());
+        return tree.path("errors").path(0).path("code").asText();
+    }
+
+    /** Appends a query parameter to a Location that may already have a query. */
+    public static String withQuery(String location, String parameter) {
+        return location + (location.contains("?") ? "&" : "?") + parameter;
+    }
+
+    @Override
+    public void close() throws Exception {
+        berth.close();
+    }
+}
