@@ -15,7 +15,7 @@ public abstract class FileWriter extends OutputStream {
     /** Flushes everything written to durable storage; no more writes are accepted afterwards. */
     public abstract void commit() throws IOException;
 
-    /** Abandons the file: it is deleted. */
+    /** Abandons the file: it is deleted, with any content it had before an append; the writer is closed. */
     public abstract void cancel() throws IOException;
 
     @Override

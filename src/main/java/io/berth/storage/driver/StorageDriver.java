@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * ({@code "/"} is the root); {@link CheckedStorageDriver} refuses anything else before a driver
  * sees it. Every method reports a missing path with {@link StorageDriverException.PathNotFound}.
  * Directories exist implicitly: writing a file creates its parents, deleting the last file need
- * not remove them.
+ * not remove them. Writing where a directory is, or below a file, fails with an {@link IOException}
+ * that is not {@code PathNotFound}; reading below a file is {@code PathNotFound}.
  */
 public interface StorageDriver extends AutoCloseable {
 
@@ -31,22 +32,35 @@ public interface StorageDriver extends AutoCloseable {
     /** A stream of the file from {@code offset}; an offset past the end is {@link StorageDriverException.InvalidOffset}. */
     InputStream reader(String path, long offset) throws IOException;
 
-    /** A writer that creates the file, or with {@code append} continues it after its current end. */
+    /**
+     * A writer that creates or truncates the file, or with {@code append} continues it after its
+     * current end (creating it when missing).
+     */
     FileWriter writer(String path, boolean append) throws IOException;
 
     /** Size, time and kind of a file or directory. */
     FileInfo stat(String path) throws IOException;
 
-    /** The full paths of the direct children of a directory, in lexical order. */
+    /**
+     * The full paths of the direct children of a directory, in lexical order. A file has no
+     * children: it is {@code PathNotFound}, like a missing directory; the root always exists.
+     */
     List<String> list(String path) throws IOException;
 
-    /** Moves a file or directory over whatever is at {@code destination}, atomically and durably. */
+    /**
+     * Moves a file or directory over the file at {@code destination}, atomically and durably,
+     * creating the destination's parents. Like rename(2), it refuses to replace a non-empty
+     * directory, to put a directory in place of a file, or to move a directory into itself.
+     */
     void move(String source, String destination) throws IOException;
 
     /** Deletes a file or a directory with everything under it. */
     void delete(String path) throws IOException;
 
-    /** Visits every file and directory under {@code path}, parents before children, in lexical order. */
+    /**
+     * Visits every file and directory under {@code path} (not {@code path} itself), parents before
+     * children, the children of each directory in lexical order; a file has nothing under it.
+     */
     void walk(String path, Consumer<FileInfo> visitor) throws IOException;
 
     @Override

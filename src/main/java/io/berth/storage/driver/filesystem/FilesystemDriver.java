@@ -1,0 +1,336 @@
+package io.berth.storage.driver.filesystem;
+
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import io.berth.storage.driver.CheckedStorageDriver;
+import io.berth.storage.driver.FileInfo;
+import io.berth.storage.driver.FileWriter;
+import io.berth.storage.driver.StorageDriver;
+import io.berth.storage.driver.StorageDriverException.InvalidOffset;
+import io.berth.storage.driver.StorageDriverException.InvalidPath;
+import io.berth.storage.driver.StorageDriverException.PathNotFound;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** Stores driver path {@code /a/b} as the file {@code root/a/b}, durably. */
+public final class FilesystemDriver implements StorageDriver {
+
+    /** Names of files being written by putContent; a crash can leave them, so listings hide them. */
+    static final String TEMP_PREFIX = ".berth-tmp-";
+
+    private static final String ROOT = "/";
+
+    private final Path root;
+    private final Flusher flusher;
+
+    public FilesystemDriver(Path root) {
+        this(root, Flusher.FSYNC);
+    }
+
+    public FilesystemDriver(Path root, Flusher flusher) {
+        this.root = root.toAbsolutePath().normalize();
+        this.flusher = flusher;
+    }
+
+    @Override
+    public String name() {
+        return "filesystem";
+    }
+
+    @Override
+    public byte[] getContent(String path) throws IOException {
+        Path file = regularFile(path);
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw notFoundIfMissing(e, path, file);
+        }
+    }
+
+    @Override
+    public void putContent(String path, byte[] content) throws IOException {
+        Path target = resolve(path);
+        Path dir = target.getParent();
+        createDirectories(dir);
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, CREATE_NEW, WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(content);
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                flusher.flushFile(temp, channel);
+            }
+            Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
+            flusher.flushDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(temp, e);
+            throw e;
+        }
+    }
+
+    @Override
+    public InputStream reader(String path, long offset) throws IOException {
+        Path file = regularFile(path);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, READ);
+        } catch (IOException e) {
+            throw notFoundIfMissing(e, path, file);
+        }
+        try {
+            if (offset < 0 || offset > channel.size()) {
+                throw new InvalidOffset(path, offset);
+            }
+            channel.position(offset);
+            return Channels.newInputStream(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public FileWriter writer(String path, boolean append) throws IOException {
+        Path file = resolve(path);
+        createDirectories(file.getParent());
+        FileChannel channel = append
+                ? FileChannel.open(file, CREATE, WRITE)
+                : FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING);
+        try {
+            channel.position(channel.size());
+            return new FilesystemWriter(file, channel, flusher);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public FileInfo stat(String path) throws IOException {
+        Path file = resolve(path);
+        if (ROOT.equals(path) && !Files.exists(file)) {
+            return new FileInfo(path, 0, Instant.EPOCH, true);
+        }
+        return info(path, attributes(path, file));
+    }
+
+    @Override
+    public List<String> list(String path) throws IOException {
+        Path dir = resolve(path);
+        if (ROOT.equals(path) && !Files.exists(dir)) {
+            return List.of();
+        }
+        if (!attributes(path, dir).isDirectory()) {
+            throw new PathNotFound(path);
+        }
+        try {
+            return childNames(dir).stream().map(name -> child(path, name)).toList();
+        } catch (IOException e) {
+            throw notFoundIfMissing(e, path, dir);
+        }
+    }
+
+    @Override
+    public void move(String source, String destination) throws IOException {
+        Path from = resolve(source);
+        Path to = resolve(destination);
+        if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathNotFound(source);
+        }
+        if (source.equals(destination)) {
+            return;
+        }
+        if (destination.startsWith(source + "/")) {
+            throw new FileSystemException(source, destination, "cannot move a directory into itself");
+        }
+        createDirectories(to.getParent());
+        try {
+            Files.move(from, to, ATOMIC_MOVE, REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            throw new PathNotFound(source);
+        }
+        flusher.flushDirectory(to.getParent());
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        Path target = resolve(path);
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathNotFound(path);
+        }
+        // Resolving a path never yields a prefix sibling, so /a/bc survives deleting /a/b by construction.
+        Files.walkFileTree(target, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // someone else deleted it first: fine
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    @Override
+    public void walk(String path, Consumer<FileInfo> visitor) throws IOException {
+        Path start = resolve(path);
+        if (ROOT.equals(path) && !Files.exists(start)) {
+            return;
+        }
+        if (attributes(path, start).isDirectory()) {
+            walkChildren(path, start, visitor);
+        }
+    }
+
+    private void walkChildren(String path, Path dir, Consumer<FileInfo> visitor) throws IOException {
+        List<String> names;
+        try {
+            names = childNames(dir);
+        } catch (NoSuchFileException e) {
+            return; // deleted while we walk, by a concurrent delete say: nothing left to visit
+        }
+        for (String name : names) {
+            String childPath = child(path, name);
+            Path file = dir.resolve(name);
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            visitor.accept(info(childPath, attrs));
+            if (attrs.isDirectory()) {
+                walkChildren(childPath, file, visitor);
+            }
+        }
+    }
+
+    private Path resolve(String path) throws InvalidPath {
+        if (ROOT.equals(path)) {
+            return root;
+        }
+        // The one backend where a bad path escapes its root: check even when not wrapped.
+        if (!CheckedStorageDriver.isValid(path)) {
+            throw new InvalidPath(path);
+        }
+        return root.resolve(path.substring(1));
+    }
+
+    private Path regularFile(String path) throws IOException {
+        Path file = resolve(path);
+        if (attributes(path, file).isDirectory()) {
+            throw new PathNotFound(path);
+        }
+        return file;
+    }
+
+    private BasicFileAttributes attributes(String path, Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw notFoundIfMissing(e, path, file);
+        }
+    }
+
+    /**
+     * Turns "no such file" into PathNotFound. A path below a regular file fails with ENOTDIR, which
+     * Java reports as a plain FileSystemException; that path does not exist either.
+     */
+    private static IOException notFoundIfMissing(IOException e, String path, Path file) {
+        boolean missing = e instanceof NoSuchFileException
+                || (e instanceof FileSystemException && !(e instanceof AccessDeniedException) && !Files.exists(file));
+        return missing ? new PathNotFound(path) : e;
+    }
+
+    private static List<String> childNames(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX)) {
+                    names.add(name);
+                }
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private static String child(String path, String name) {
+        return ROOT.equals(path) ? ROOT + name : path + "/" + name;
+    }
+
+    private static FileInfo info(String path, BasicFileAttributes attrs) {
+        boolean dir = attrs.isDirectory();
+        return new FileInfo(path, dir ? 0 : attrs.size(), attrs.lastModifiedTime().toInstant(), dir);
+    }
+
+    /** Creates missing directories top down, syncing each one's parent so that the new entry survives a crash. */
+    private void createDirectories(Path dir) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        for (Path p : missing) {
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw e;
+                }
+                // A concurrent call created it and may not have synced its parent yet: sync it here too.
+            }
+            flusher.flushDirectory(p.getParent());
+        }
+    }
+
+    private static void deleteQuietly(Path file, Exception cause) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

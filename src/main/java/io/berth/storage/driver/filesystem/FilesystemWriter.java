@@ -1,0 +1,108 @@
+package io.berth.storage.driver.filesystem;
+
+import io.berth.storage.driver.FileWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** A buffered writer into one file; not for concurrent use, like any stream. */
+final class FilesystemWriter extends FileWriter {
+
+    // Callers write in small pieces (HTTP chunks, hash-sized blocks); one syscall per piece is slow.
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final Flusher flusher;
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+    private long written;
+    private boolean closed;
+    private boolean committed;
+
+    FilesystemWriter(Path file, FileChannel channel, Flusher flusher) throws IOException {
+        this.file = file;
+        this.channel = channel;
+        this.flusher = flusher;
+        this.written = channel.position();
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        ensureWritable();
+        if (length > buffer.remaining()) {
+            drain();
+        }
+        if (length >= buffer.capacity()) {
+            writeFully(ByteBuffer.wrap(bytes, offset, length));
+        } else {
+            buffer.put(bytes, offset, length);
+        }
+    }
+
+    @Override
+    public long size() {
+        return written + buffer.position();
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (!closed) {
+            drain();
+        }
+    }
+
+    /** Writes out the buffer and syncs the file; its directory entry is made durable by the move that publishes it. */
+    @Override
+    public void commit() throws IOException {
+        ensureWritable();
+        drain();
+        flusher.flushFile(file, channel);
+        committed = true;
+    }
+
+    @Override
+    public void cancel() throws IOException {
+        closed = true;
+        channel.close();
+        Files.deleteIfExists(file);
+    }
+
+    /** Writes out the buffer without syncing: data of an unfinished upload need not be durable. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            drain();
+        } finally {
+            channel.close();
+        }
+    }
+
+    private void ensureWritable() throws IOException {
+        if (closed) {
+            throw new IOException("writer is closed: " + file);
+        }
+        if (committed) {
+            throw new IOException("writer is committed: " + file);
+        }
+    }
+
+    private void drain() throws IOException {
+        buffer.flip();
+        writeFully(buffer);
+        buffer.clear();
+    }
+
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            written += channel.write(bytes);
+        }
+    }
+}
