@@ -50,14 +50,10 @@ final class Exchange {
         return request.getLength();
     }
 
-    /** A query parameter, or null. Malformed query encoding is the client's error. */
+    /** A query parameter, or null. Jetty decodes leniently: a bad escape spoils only its parameter's value. */
     String query(String name) {
         if (query == null) {
-            try {
-                query = Request.extractQueryParameters(request);
-            } catch (RuntimeException e) {
-                throw new BadRequest(new ApiError(ErrorCode.BAD_REQUEST, "malformed query string"));
-            }
+            query = Request.extractQueryParameters(request);
         }
         return query.getValue(name);
     }
@@ -150,16 +146,6 @@ final class Exchange {
     static final class ClientBodyException extends IOException {
         ClientBodyException(IOException cause) {
             super(cause.getMessage(), cause);
-        }
-    }
-
-    /** A client error found while reading the request, answered as is. */
-    static final class BadRequest extends RuntimeException {
-        final ApiError error;
-
-        BadRequest(ApiError error) {
-            super(error.message(), null, false, false);
-            this.error = error;
         }
     }
 }

@@ -18,7 +18,7 @@ final class JsonErrorHandler extends ErrorHandler {
 
     @Override
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause, Callback callback) throws IOException {
-        byte[] body = envelope(status);
+        byte[] body = envelope(status, unparseablePath(cause));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
@@ -27,17 +27,38 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-        return ByteBuffer.wrap(envelope(status));
+        return ByteBuffer.wrap(envelope(status, false));
     }
 
-    private static byte[] envelope(int status) {
+    /**
+     * Jetty's parser refuses a request target it cannot decode (a dot segment above the root, an
+     * encoded NUL) before routing, and keeps only an IllegalArgumentException as the cause. Such a
+     * path names no valid repository, so it is reported as NAME_INVALID.
+     */
+    private static boolean unparseablePath(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] envelope(int status, boolean unparseablePath) {
+        if (status == 400 && unparseablePath) {
+            return json(ErrorCode.NAME_INVALID, "the request path cannot be decoded, so it names no valid repository");
+        }
         ErrorCode code = switch (status) {
             case 404 -> ErrorCode.NOT_FOUND;
             case 405 -> ErrorCode.UNSUPPORTED;
             case 413, 431 -> ErrorCode.SIZE_INVALID;
             default -> status >= 500 ? ErrorCode.UNKNOWN : ErrorCode.BAD_REQUEST;
         };
-        String json = "{\"errors\":[{\"code\":\"" + code.name() + "\",\"message\":\"" + code.message() + "\"}]}";
+        return json(code, code.message());
+    }
+
+    private static byte[] json(ErrorCode code, String message) {
+        String json = "{\"errors\":[{\"code\":\"" + code.name() + "\",\"message\":\"" + message + "\"}]}";
         return json.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -89,7 +89,6 @@ final class Router extends Handler.Abstract {
         }
         ApiError error = switch (failure) {
             case RegistryException e -> ApiError.of(e.error());
-            case Exchange.BadRequest e -> e.error;
             case Exchange.ClientBodyException e -> new ApiError(ErrorCode.SIZE_INVALID, "the request body ended early: " + e.getMessage());
             case EofException e -> new ApiError(ErrorCode.SIZE_INVALID, "the connection closed early");
             default -> {

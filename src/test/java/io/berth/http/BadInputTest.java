@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Hostile or broken requests get the spec's JSON error and touch nothing outside the storage root. */
 class BadInputTest {
 
-    static final String DIGEST = "sha256:" + "ab".repeat(32);
+    static final String DIGEST = "sha256:abababababababababababababababababababababababababababababababab";
     static final String UUID = "3f1c1a52-7c1e-4b0e-9d4f-2d7b1c9e8a10";
 
     @TempDir
@@ -87,7 +87,6 @@ class BadInputTest {
         "sha256:%2e%2e",
         "sha256:" + "AB",
         "md5:d41d8cd98f00b204e9800998ecf8427e",
-        "sha256:abc%00def",
         "..",
         "sha256",
     })
@@ -104,7 +103,6 @@ class BadInputTest {
         "%2e%2e",
         "not-a-uuid",
         "3F1C1A52-7C1E-4B0E-9D4F-2D7B1C9E8A10",
-        UUID + "%00",
         UUID + "x",
     })
     void uploadIdsWeNeverIssuedAreBlobUploadUnknown(String id) throws Exception {
@@ -114,9 +112,21 @@ class BadInputTest {
         assertError(raw("DELETE", "/v2/app/blobs/uploads/" + id), 404, "BLOB_UPLOAD_UNKNOWN");
     }
 
+    /** Jetty's parser refuses these targets before routing; the router never sees which part was bad. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/v2/app/blobs/sha256:abc%00def",
+        "/v2/app/blobs/uploads/" + UUID + "%00",
+        "/v2/../../../../etc/passwd",
+    })
+    void pathsTheHttpParserCannotDecodeAreNameInvalid(String target) throws Exception {
+        assertError(raw("GET", target), 400, "NAME_INVALID");
+    }
+
     @Test
-    void malformedQueryEncodingIsABadRequest() throws Exception {
-        assertError(raw("POST", "/v2/app/blobs/uploads/?digest=%zz", "Content-Length: 0"), 400, "BAD_REQUEST");
+    void malformedQueryEncodingSpoilsTheParameter() throws Exception {
+        assertError(raw("POST", "/v2/app/blobs/uploads/?digest=%zz", "Content-Length: 0"), 400, "DIGEST_INVALID");
+        assertError(raw("POST", "/v2/app/blobs/uploads/?digest=%C3%28", "Content-Length: 0"), 400, "DIGEST_INVALID");
     }
 
     @Test
