@@ -1,5 +1,6 @@
 # Sourced by the launcher and the test script: finds a JDK 21+ and Maven, and exports JAVA_HOME.
-# Order: $JAVA_HOME when it is new enough, then the newest JDK in Debian's JVM folder.
+# Order: $JAVA_HOME when it is new enough, then the newest JDK in Debian's JVM folder
+# (BERTH_JVM_DIR, default /usr/lib/jvm).
 
 java_major() {
     # Prints the feature version of the java binary $1 (17, 21, 25, ...), or nothing.
@@ -15,7 +16,8 @@ find_jdk() {
         fi
         echo "berth: JAVA_HOME=$JAVA_HOME is Java ${major:-?}; looking for a JDK 21 or newer instead" >&2
     fi
-    for candidate in /usr/lib/jvm/*/; do
+    local jvm_dir=${BERTH_JVM_DIR:-/usr/lib/jvm}
+    for candidate in "$jvm_dir"/*/; do
         candidate=${candidate%/}
         [ -x "$candidate/bin/javac" ] || continue
         major=$(java_major "$candidate/bin/java")
@@ -25,14 +27,22 @@ find_jdk() {
         fi
     done
     if [ -z "$best" ]; then
-        echo "berth: no JDK 21 or newer found (checked JAVA_HOME and /usr/lib/jvm)." >&2
+        echo "berth: no JDK 21 or newer found (checked JAVA_HOME and $jvm_dir)." >&2
         echo "berth: install one, e.g. 'apt-get install openjdk-21-jdk-headless', or set JAVA_HOME." >&2
         return 1
     fi
     export JAVA_HOME=$best
 }
 
+# Maven's own libraries touch sun.misc.Unsafe, which JDK 24+ warns about on every build.
+quiet_maven_on_new_jdks() {
+    if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
+        export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+    fi
+}
+
 find_maven() {
+    quiet_maven_on_new_jdks
     if command -v mvn >/dev/null 2>&1; then
         return 0
     fi
