@@ -82,8 +82,21 @@ final class UploadHandler {
             throw new RegistryException(new RegistryError.DigestInvalid("digest missing: finish the upload with PUT ?digest=<digest>"));
         }
         Digest expected = Digest.parse(digest);
-        long start = chunkStart(ex);
-        Descriptor stored = withRangeOnConflict(ex, route.name(), upload, () -> upload.commit(ex.body(), start, expected));
+        Descriptor stored;
+        try {
+            long start = chunkStart(ex);
+            stored = withRangeOnConflict(ex, route.name(), upload, () -> upload.commit(ex.body(), start, expected));
+        } catch (Exchange.ClientBodyException e) {
+            // The last request of an upload disagreed with its own length: like a wrong digest,
+            // the upload cannot end well, so nothing of it is kept.
+            upload.cancel();
+            throw e;
+        } catch (RegistryException e) {
+            if (e.error() instanceof RegistryError.SizeInvalid) {
+                upload.cancel();
+            }
+            throw e;
+        }
         created(ex, route.name(), stored);
     }
 

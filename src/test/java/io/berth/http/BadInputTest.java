@@ -143,6 +143,19 @@ class BadInputTest {
     }
 
     @Test
+    void lastChunkShorterThanItsContentLengthStoresNothing() throws Exception {
+        String location = registry.startUpload("app");
+        String request = "PUT " + TestRegistry.withQuery(location, "digest=" + Digest.sha256(new byte[100]))
+                + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(10);
+        RawHttp.Response response = RawHttp.send(registry.port(), request.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(response.status()).isLessThan(500);
+        assertThat(registry.get(location).statusCode()).isEqualTo(404);
+        try (Stream<Path> files = Files.walk(root)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
+        }
+    }
+
+    @Test
     void bodyShorterThanItsContentLengthStoresNothing() throws Exception {
         Digest digest = Digest.sha256(new byte[100]);
         String request = "POST /v2/app/blobs/uploads/?digest=" + digest + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(10);

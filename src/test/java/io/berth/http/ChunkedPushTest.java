@@ -119,6 +119,18 @@ class ChunkedPushTest {
     }
 
     @Test
+    void lastChunkThatDisagreesWithItsLengthIsSizeInvalidAndCancelsTheUpload() throws Exception {
+        String location = location(patch(registry.startUpload("app"), 0, 100, true));
+        HttpResponse<byte[]> response = registry.send("PUT", withQuery(location, "digest=" + digest), new byte[10],
+                "Content-Range", "100-119");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(errorCode(response)).isEqualTo("SIZE_INVALID");
+        assertThat(registry.get(location).statusCode()).isEqualTo(404);
+        assertThat(registry.head("/v2/app/blobs/" + digest).statusCode()).isEqualTo(404);
+        assertThat(root.resolve("docker/registry/v2/repositories/app/_uploads")).isEmptyDirectory();
+    }
+
+    @Test
     void malformedContentRangeIsRefused() throws Exception {
         String location = registry.startUpload("app");
         for (String range : new String[] {"garbage", "5-2", "-3", "1-2-3"}) {
