@@ -27,6 +27,7 @@ final class Exchange {
     private final Request request;
     private final Response response;
     private Fields query;
+    private boolean bodyConsumed;
 
     Exchange(Request request, Response response) {
         this.request = request;
@@ -68,7 +69,7 @@ final class Exchange {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 try {
-                    return super.read(b, off, len);
+                    return seen(super.read(b, off, len));
                 } catch (IOException e) {
                     throw new ClientBodyException(e);
                 }
@@ -77,12 +78,19 @@ final class Exchange {
             @Override
             public int read() throws IOException {
                 try {
-                    return super.read();
+                    return seen(super.read());
                 } catch (IOException e) {
                     throw new ClientBodyException(e);
                 }
             }
         };
+    }
+
+    private int seen(int read) {
+        if (read < 0) {
+            bodyConsumed = true;
+        }
+        return read;
     }
 
     void status(int status) {
@@ -119,8 +127,15 @@ final class Exchange {
         write(ByteBuffer.wrap(isHead() ? new byte[0] : bytes));
     }
 
-    /** Sends the spec's error envelope. */
+    /**
+     * Sends the spec's error envelope. A request body left unread would be the start of the next
+     * request on this connection, so the connection is closed after the answer.
+     */
     void sendError(ApiError error) throws IOException {
+        boolean hasBody = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (hasBody && !bodyConsumed) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("code", error.code().name());
         entry.put("message", error.message());

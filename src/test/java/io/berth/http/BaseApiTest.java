@@ -3,29 +3,10 @@ package io.berth.http;
 import static io.berth.testing.TestRegistry.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class BaseApiTest {
-
-    @TempDir
-    Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = TestRegistry.start(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
+class BaseApiTest extends RegistryTestBase {
 
     @Test
     void baseEndpointAnswersOkWithApiVersionHeader() throws Exception {

@@ -9,30 +9,20 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BlobPullTest {
+class BlobPullTest extends RegistryTestBase {
 
-    @TempDir
-    Path root;
-    TestRegistry registry;
     byte[] content;
     Digest digest;
 
     @BeforeEach
-    void start() throws Exception {
-        registry = TestRegistry.start(root);
+    void pushContent() throws Exception {
         content = new byte[300_000];
         new Random(7).nextBytes(content);
         digest = registry.push("library/app", content);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
     }
 
     private String blob() {
@@ -127,6 +117,7 @@ class BlobPullTest {
         HttpResponse<byte[]> response = registry.get("/v2/library/app/blobs/" + Digest.sha256("other".getBytes()));
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(errorCode(response)).isEqualTo("BLOB_UNKNOWN");
+        assertThat(response.headers().firstValue("Connection")).as("a request without a body keeps its connection").isEmpty();
         assertThat(registry.head("/v2/library/app/blobs/" + Digest.sha256("other".getBytes())).statusCode()).isEqualTo(404);
     }
 

@@ -5,35 +5,22 @@ import static io.berth.testing.TestRegistry.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
-import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ChunkedPushTest {
+class ChunkedPushTest extends RegistryTestBase {
 
-    @TempDir
-    Path root;
-    TestRegistry registry;
     byte[] content;
     Digest digest;
 
     @BeforeEach
-    void start() throws Exception {
-        registry = TestRegistry.start(root);
+    void pushContent() throws Exception {
         content = new byte[250_000];
         new Random(11).nextBytes(content);
         digest = Digest.sha256(content);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
     }
 
     private HttpResponse<byte[]> patch(String location, int from, int to, boolean withRange) throws Exception {
@@ -92,6 +79,7 @@ class ChunkedPushTest {
         assertThat(skipped.statusCode()).isEqualTo(416);
         assertThat(errorCode(skipped)).isEqualTo("RANGE_INVALID");
         assertThat(skipped.headers().firstValue("Range")).hasValue("0-99999");
+        assertThat(skipped.headers().firstValue("Connection")).as("the unread chunk must not be taken for a request").hasValue("close");
         HttpResponse<byte[]> repeated = patch(location, 0, 100_000, true);
         assertThat(repeated.statusCode()).isEqualTo(416);
 

@@ -5,32 +5,15 @@ import static io.berth.testing.TestRegistry.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
-import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class MonolithicPushTest {
+class MonolithicPushTest extends RegistryTestBase {
 
-    @TempDir
-    Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = TestRegistry.start(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
 
     static byte[] random(int size, long seed) {
         byte[] content = new byte[size];

@@ -4,33 +4,21 @@ import static io.berth.testing.TestRegistry.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
-import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class MountTest {
+class MountTest extends RegistryTestBase {
 
-    @TempDir
-    Path root;
-    TestRegistry registry;
     byte[] content = "a layer shared between repositories".getBytes();
     Digest digest;
 
     @BeforeEach
-    void start() throws Exception {
-        registry = TestRegistry.start(root);
+    void pushContent() throws Exception {
         digest = registry.push("source/app", content);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
     }
 
     @Test

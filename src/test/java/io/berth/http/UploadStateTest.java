@@ -9,26 +9,11 @@ import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class UploadStateTest {
+class UploadStateTest extends RegistryTestBase {
 
-    @TempDir
-    Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = TestRegistry.start(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
 
     private static String state(String location) {
         return location.substring(location.indexOf("_state=") + "_state=".length());
