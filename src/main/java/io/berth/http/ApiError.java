@@ -23,6 +23,11 @@ record ApiError(ErrorCode code, int status, String message, Object detail) {
             case RegistryError.TagInvalid e -> new ApiError(ErrorCode.TAG_INVALID, e.message());
             case RegistryError.RangeInvalid e -> new ApiError(ErrorCode.RANGE_INVALID, e.message());
             case RegistryError.Unsupported e -> new ApiError(ErrorCode.UNSUPPORTED, e.message());
+            case RegistryError.ManifestUnknown e -> new ApiError(ErrorCode.MANIFEST_UNKNOWN, e.message());
+            case RegistryError.ManifestInvalid e -> new ApiError(ErrorCode.MANIFEST_INVALID, e.message());
+            case RegistryError.ManifestBlobUnknown e -> new ApiError(ErrorCode.MANIFEST_BLOB_UNKNOWN, 404, e.message(), Map.of("digest", e.digest().toString()));
+            case RegistryError.ManifestTooLarge e -> new ApiError(ErrorCode.SIZE_INVALID, 413, e.message(), null);
+            case RegistryError.PaginationNumberInvalid e -> new ApiError(ErrorCode.PAGINATION_NUMBER_INVALID, e.message());
         };
     }
 }

@@ -25,7 +25,7 @@ final class BlobHandler {
 
     void get(Exchange ex, Route.Blob route) throws IOException {
         Digest digest = Digest.parse(route.digest());
-        LinkedBlobStore blobs = registry.blobs(route.name());
+        LinkedBlobStore blobs = registry.repository(route.name()).blobs();
         Descriptor descriptor = blobs.stat(digest);
         String etag = '"' + digest.toString() + '"';
         ex.header("Docker-Content-Digest", digest.toString());
@@ -68,7 +68,7 @@ final class BlobHandler {
             throw new RegistryException(new RegistryError.Unsupported("deletes are disabled in this registry"));
         }
         Digest digest = Digest.parse(route.digest());
-        registry.blobs(route.name()).delete(digest);
+        registry.repository(route.name()).blobs().delete(digest);
         ex.header("Docker-Content-Digest", digest.toString());
         ex.send(202);
     }

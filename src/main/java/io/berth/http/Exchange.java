@@ -1,11 +1,14 @@
 package io.berth.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +89,34 @@ final class Exchange {
         };
     }
 
+    /**
+     * The whole request body, refused with {@link RegistryError.ManifestTooLarge} past {@code limit}
+     * bytes without reading more than that.
+     */
+    byte[] readBody(int limit) throws IOException {
+        if (request.getLength() > limit) {
+            throw new RegistryException(new RegistryError.ManifestTooLarge(limit));
+        }
+        byte[] content = body().readNBytes(limit + 1);
+        if (content.length > limit) {
+            throw new RegistryException(new RegistryError.ManifestTooLarge(limit));
+        }
+        return content;
+    }
+
+    /** Every value of a header that may be repeated or comma-separated, such as Accept. */
+    List<String> headerValues(String name) {
+        List<String> values = new ArrayList<>();
+        for (String value : request.getHeaders().getValuesList(name)) {
+            for (String part : value.split(",")) {
+                if (!part.isBlank()) {
+                    values.add(part.trim());
+                }
+            }
+        }
+        return values;
+    }
+
     private int seen(int read) {
         if (read < 0) {
             bodyConsumed = true;
@@ -118,13 +149,22 @@ final class Exchange {
         write(ByteBuffer.allocate(0));
     }
 
+    /** Sends a body whose Content-Type the caller has set; a HEAD response gets the headers only. */
+    void sendBytes(int status, byte[] body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        write(ByteBuffer.wrap(isHead() ? new byte[0] : body));
+    }
+
     /** Sends a JSON body. */
     void sendJson(int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        write(ByteBuffer.wrap(isHead() ? new byte[0] : bytes));
+        sendJson(status, body, "application/json");
+    }
+
+    /** Sends a JSON body as the given media type. */
+    void sendJson(int status, Object body, String mediaType) throws IOException {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, mediaType);
+        sendBytes(status, JSON.writeValueAsBytes(body));
     }
 
     /**

@@ -39,7 +39,9 @@ public final class RegistryServer implements AutoCloseable {
         UploadStateCodec states = new UploadStateCodec(settings.secret());
         server.setHandler(new Router(
                 new BlobHandler(registry, settings.deleteEnabled()),
-                new UploadHandler(registry, states)));
+                new UploadHandler(registry, states),
+                new ManifestHandler(registry, settings.deleteEnabled()),
+                new ListingHandler(registry)));
         server.setErrorHandler(new JsonErrorHandler());
     }
 

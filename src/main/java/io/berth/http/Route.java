@@ -28,6 +28,18 @@ sealed interface Route {
     /** {@code /v2/<name>/blobs/uploads/<id>} */
     record Upload(RepositoryName name, String id) implements Route {}
 
+    /** {@code /v2/<name>/manifests/<tag-or-digest>} */
+    record Manifest(RepositoryName name, String reference) implements Route {}
+
+    /** {@code /v2/<name>/tags/list} */
+    record TagsList(RepositoryName name) implements Route {}
+
+    /** {@code /v2/<name>/referrers/<digest>} */
+    record Referrers(RepositoryName name, String digest) implements Route {}
+
+    /** {@code /v2/_catalog} */
+    record Catalog() implements Route {}
+
     /** Anything else. */
     record Unknown() implements Route {}
 
@@ -41,7 +53,19 @@ sealed interface Route {
         if (segments.isEmpty() || segments.equals(List.of(""))) {
             return new Base();
         }
+        if (segments.equals(List.of("_catalog"))) {
+            return new Catalog();
+        }
         int n = segments.size();
+        if (n >= 3 && segments.get(n - 2).equals("tags") && segments.get(n - 1).equals("list")) {
+            return new TagsList(name(segments.subList(0, n - 2)));
+        }
+        if (n >= 3 && segments.get(n - 2).equals("manifests")) {
+            return new Manifest(name(segments.subList(0, n - 2)), decode(segments.get(n - 1)));
+        }
+        if (n >= 3 && segments.get(n - 2).equals("referrers")) {
+            return new Referrers(name(segments.subList(0, n - 2)), decode(segments.get(n - 1)));
+        }
         if (n >= 3 && segments.get(n - 2).equals("blobs") && segments.get(n - 1).equals("uploads")) {
             return new UploadStart(name(segments.subList(0, n - 2)));
         }

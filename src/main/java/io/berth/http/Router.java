@@ -21,10 +21,14 @@ final class Router extends Handler.Abstract {
 
     private final BlobHandler blobs;
     private final UploadHandler uploads;
+    private final ManifestHandler manifests;
+    private final ListingHandler listings;
 
-    Router(BlobHandler blobs, UploadHandler uploads) {
+    Router(BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings) {
         this.blobs = blobs;
         this.uploads = uploads;
+        this.manifests = manifests;
+        this.listings = listings;
     }
 
     @Override
@@ -69,6 +73,32 @@ final class Router extends Handler.Abstract {
                     case "PUT" -> uploads.finish(ex, u);
                     case "DELETE" -> uploads.cancel(ex, u);
                     default -> methodNotAllowed(ex, "GET, HEAD, PATCH, PUT, DELETE");
+                }
+            }
+            case Route.Manifest m -> {
+                switch (method) {
+                    case "GET", "HEAD" -> manifests.get(ex, m);
+                    case "PUT" -> manifests.put(ex, m);
+                    case "DELETE" -> manifests.delete(ex, m);
+                    default -> methodNotAllowed(ex, "GET, HEAD, PUT, DELETE");
+                }
+            }
+            case Route.TagsList t -> {
+                switch (method) {
+                    case "GET", "HEAD" -> listings.tags(ex, t);
+                    default -> methodNotAllowed(ex, "GET, HEAD");
+                }
+            }
+            case Route.Catalog c -> {
+                switch (method) {
+                    case "GET", "HEAD" -> listings.catalog(ex);
+                    default -> methodNotAllowed(ex, "GET, HEAD");
+                }
+            }
+            case Route.Referrers r -> {
+                switch (method) {
+                    case "GET", "HEAD" -> listings.referrers(ex, r);
+                    default -> methodNotAllowed(ex, "GET, HEAD");
                 }
             }
             case Route.Unknown u -> ex.sendError(new ApiError(ErrorCode.NOT_FOUND, "no route for " + method + " of this path"));

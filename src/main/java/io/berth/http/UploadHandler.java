@@ -31,14 +31,14 @@ final class UploadHandler {
     }
 
     void start(Exchange ex, Route.UploadStart route) throws IOException {
-        LinkedBlobStore blobs = registry.blobs(route.name());
+        LinkedBlobStore blobs = registry.repository(route.name()).blobs();
         String mount = ex.query("mount");
         if (mount != null) {
             Digest digest = Digest.parse(mount);
             String from = ex.query("from");
             Optional<Descriptor> mounted = from == null
                     ? Optional.empty()
-                    : blobs.mount(registry.blobs(RepositoryName.parse(from)), digest);
+                    : blobs.mount(registry.repository(RepositoryName.parse(from)).blobs(), digest);
             if (mounted.isPresent()) {
                 created(ex, route.name(), mounted.get());
                 return;
@@ -121,7 +121,7 @@ final class UploadHandler {
                 throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token belongs to another upload"));
             }
         }
-        return registry.blobs(route.name()).resumeUpload(id);
+        return registry.repository(route.name()).blobs().resumeUpload(id);
     }
 
     /** A step of an upload that may fail because a chunk is out of order. */

@@ -6,7 +6,7 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** A validated content digest in canonical {@code algorithm:hex} form; only sha256 and sha512 are accepted. */
-public record Digest(Algorithm algorithm, String hex) {
+public record Digest(Algorithm algorithm, String hex) implements Reference {
 
     /** The digest algorithms Berth verifies content with. */
     public enum Algorithm {

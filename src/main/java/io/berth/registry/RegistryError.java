@@ -40,6 +40,29 @@ public sealed interface RegistryError {
     /** A chunk that does not start where the upload ends, or a byte range outside a blob. */
     record RangeInvalid(String message, long size) implements RegistryError {}
 
+    record ManifestUnknown(String reference) implements RegistryError {
+        public String message() {
+            return "manifest unknown: " + reference;
+        }
+    }
+
+    record ManifestInvalid(String message) implements RegistryError {}
+
+    /** A manifest names a blob the repository does not have. */
+    record ManifestBlobUnknown(Digest digest) implements RegistryError {
+        public String message() {
+            return "manifest references a blob unknown to this repository: " + digest;
+        }
+    }
+
+    record ManifestTooLarge(long limit) implements RegistryError {
+        public String message() {
+            return "manifest is larger than the " + limit + " bytes this registry accepts";
+        }
+    }
+
+    record PaginationNumberInvalid(String message) implements RegistryError {}
+
     /** The operation is switched off in this registry (for example deletes). */
     record Unsupported(String message) implements RegistryError {}
 }

@@ -3,7 +3,7 @@ package io.berth.registry;
 import java.util.regex.Pattern;
 
 /** A tag in the spec's grammar: {@code [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}}. */
-public record Tag(String value) {
+public record Tag(String value) implements Reference {
 
     private static final Pattern GRAMMAR = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
 

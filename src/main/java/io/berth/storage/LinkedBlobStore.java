@@ -98,18 +98,12 @@ public final class LinkedBlobStore {
     }
 
     private void link(Digest digest) throws IOException {
-        driver.putContent(Paths.of(new Paths.LayerLink(name, digest)), digest.toString().getBytes(StandardCharsets.UTF_8));
+        Links.write(driver, new Paths.LayerLink(name, digest), digest);
     }
 
+    /** A link that names another digest is damaged; it grants nothing. */
     private boolean linked(Digest digest) throws IOException {
-        byte[] content;
-        try {
-            content = driver.getContent(Paths.of(new Paths.LayerLink(name, digest)));
-        } catch (StorageDriverException.PathNotFound e) {
-            return false;
-        }
-        // A link that names another digest is damaged; it grants nothing.
-        return digest.toString().equals(new String(content, StandardCharsets.UTF_8).trim());
+        return Links.points(driver, new Paths.LayerLink(name, digest), digest);
     }
 
     static Instant parseTime(byte[] text) {

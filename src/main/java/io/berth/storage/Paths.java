@@ -2,6 +2,7 @@ package io.berth.storage;
 
 import io.berth.registry.Digest;
 import io.berth.registry.RepositoryName;
+import io.berth.registry.Tag;
 
 /**
  * The one mapping from what the registry stores to where it lives, in Distribution's layout, so
@@ -14,6 +15,15 @@ import io.berth.registry.RepositoryName;
  *     _layers/&lt;algorithm&gt;/&lt;hex&gt;/link                          "algorithm:hex", links a blob
  *     _uploads/&lt;id&gt;/data                                     bytes received so far
  *     _uploads/&lt;id&gt;/startedat                                RFC 3339 start time
+ *     _manifests/revisions/&lt;algorithm&gt;/&lt;hex&gt;/link             links a manifest (its bytes are a blob)
+ *     _manifests/revisions/&lt;algorithm&gt;/&lt;hex&gt;/mediatype        Berth's: the Content-Type it was pushed with,
+ *                                                              kept only when the manifest declares none
+ *     _manifests/tags/&lt;tag&gt;/current/link                        the manifest a tag points at
+ *     _manifests/tags/&lt;tag&gt;/index/&lt;algorithm&gt;/&lt;hex&gt;/link       every manifest the tag has pointed at
+ *     _referrers/&lt;algorithm&gt;/&lt;hex&gt;/&lt;algorithm&gt;/&lt;hex&gt;         Berth's: the descriptor of a manifest whose
+ *                                                              subject is the first digest (referrers index)
+ *   _berth/catalog/&lt;name with / as :&gt;                           Berth's: one empty file per repository
+ *   _berth/catalog-complete                                     Berth's: the catalog index covers every repository
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -56,6 +66,45 @@ public final class Paths {
     /** When an upload started. */
     public record UploadStartedAt(RepositoryName name, UploadId id) implements Spec {}
 
+    /** The folder of a repository's manifests and tags; a repository exists once it has one. */
+    public record Manifests(RepositoryName name) implements Spec {}
+
+    /** A repository's link to a manifest. */
+    public record ManifestRevisionLink(RepositoryName name, Digest digest) implements Spec {}
+
+    /** The folder of a repository's link to a manifest. */
+    public record ManifestRevisionDir(RepositoryName name, Digest digest) implements Spec {}
+
+    /** The media type a manifest was pushed with, when its body declares none. */
+    public record ManifestMediaType(RepositoryName name, Digest digest) implements Spec {}
+
+    /** The folder of a repository's tags. */
+    public record Tags(RepositoryName name) implements Spec {}
+
+    /** One tag's folder. */
+    public record TagDir(RepositoryName name, Tag tag) implements Spec {}
+
+    /** The manifest a tag points at now. */
+    public record TagCurrentLink(RepositoryName name, Tag tag) implements Spec {}
+
+    /** A manifest a tag has pointed at. */
+    public record TagIndexLink(RepositoryName name, Tag tag, Digest digest) implements Spec {}
+
+    /** The referrers of one subject. */
+    public record Referrers(RepositoryName name, Digest subject) implements Spec {}
+
+    /** The descriptor of one referrer of a subject. */
+    public record ReferrerEntry(RepositoryName name, Digest subject, Digest referrer) implements Spec {}
+
+    /** The catalog index: one empty file per repository. */
+    public record Catalog() implements Spec {}
+
+    /** One repository's entry in the catalog index. */
+    public record CatalogEntry(RepositoryName name) implements Spec {}
+
+    /** Written once the catalog index holds every repository, including those found in storage written by others. */
+    public record CatalogComplete() implements Spec {}
+
     private Paths() {}
 
     /** The driver path of a spec. */
@@ -72,6 +121,23 @@ public final class Paths {
             case UploadDir(RepositoryName n, UploadId id) -> of(new Uploads(n)) + "/" + id.value();
             case UploadData(RepositoryName n, UploadId id) -> of(new UploadDir(n, id)) + "/data";
             case UploadStartedAt(RepositoryName n, UploadId id) -> of(new UploadDir(n, id)) + "/startedat";
+            case Manifests(RepositoryName n) -> of(new Repository(n)) + "/_manifests";
+            case ManifestRevisionDir(RepositoryName n, Digest d) ->
+                    of(new Manifests(n)) + "/revisions/" + d.algorithm().prefix() + "/" + d.hex();
+            case ManifestRevisionLink(RepositoryName n, Digest d) -> of(new ManifestRevisionDir(n, d)) + "/link";
+            case ManifestMediaType(RepositoryName n, Digest d) -> of(new ManifestRevisionDir(n, d)) + "/mediatype";
+            case Tags(RepositoryName n) -> of(new Manifests(n)) + "/tags";
+            case TagDir(RepositoryName n, Tag t) -> of(new Tags(n)) + "/" + t.value();
+            case TagCurrentLink(RepositoryName n, Tag t) -> of(new TagDir(n, t)) + "/current/link";
+            case TagIndexLink(RepositoryName n, Tag t, Digest d) ->
+                    of(new TagDir(n, t)) + "/index/" + d.algorithm().prefix() + "/" + d.hex() + "/link";
+            case Referrers(RepositoryName n, Digest s) ->
+                    of(new Repository(n)) + "/_referrers/" + s.algorithm().prefix() + "/" + s.hex();
+            case ReferrerEntry(RepositoryName n, Digest s, Digest r) ->
+                    of(new Referrers(n, s)) + "/" + r.algorithm().prefix() + "/" + r.hex();
+            case Catalog() -> ROOT + "/_berth/catalog";
+            case CatalogEntry(RepositoryName n) -> ROOT + "/_berth/catalog/" + n.value().replace('/', ':');
+            case CatalogComplete() -> ROOT + "/_berth/catalog-complete";
         };
     }
 }

@@ -9,21 +9,26 @@ public final class Registry {
 
     private final StorageDriver driver;
     private final BlobStore blobs;
+    private final Catalog catalog;
     private final UploadSessions sessions = new UploadSessions();
     private final Clock clock;
 
     public Registry(StorageDriver driver, Clock clock) {
         this.driver = driver;
         this.blobs = new BlobStore(driver);
+        this.catalog = new Catalog(driver);
         this.clock = clock;
     }
 
-    /** The blobs of one repository. */
-    public LinkedBlobStore blobs(RepositoryName name) {
-        return new LinkedBlobStore(name, driver, blobs, sessions, clock);
+    /** One repository; it need not exist yet. */
+    public Repository repository(RepositoryName name) {
+        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock);
+        ReferrersIndex referrers = new ReferrersIndex(name, driver);
+        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers),
+                new TagStore(name, driver), referrers, catalog);
     }
 
-    public StorageDriver driver() {
-        return driver;
+    public Catalog catalog() {
+        return catalog;
     }
 }

@@ -31,6 +31,8 @@ public final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
+        // The server's own logging, not the tests' quieter one: its start line names the port.
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.Main", "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(Map.of(

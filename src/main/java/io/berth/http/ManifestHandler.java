@@ -1,0 +1,104 @@
+package io.berth.http;
+
+import io.berth.registry.Digest;
+import io.berth.registry.Manifest;
+import io.berth.registry.ManifestParser;
+import io.berth.registry.MediaTypes;
+import io.berth.registry.Reference;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.registry.Tag;
+import io.berth.storage.ManifestStore;
+import io.berth.storage.Registry;
+import io.berth.storage.Repository;
+import java.io.IOException;
+import java.util.List;
+
+/** {@code /v2/<name>/manifests/<reference>}: pull, push and delete manifests by tag or digest. */
+final class ManifestHandler {
+
+    /** The largest manifest accepted, as in Distribution. */
+    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    private final Registry registry;
+    private final boolean deleteEnabled;
+
+    ManifestHandler(Registry registry, boolean deleteEnabled) {
+        this.registry = registry;
+        this.deleteEnabled = deleteEnabled;
+    }
+
+    void get(Exchange ex, Route.Manifest route) throws IOException {
+        Repository repository = registry.repository(route.name());
+        Digest digest = switch (Reference.parse(route.reference())) {
+            case Tag tag -> repository.tags().resolve(tag);
+            case Digest d -> d;
+        };
+        ManifestStore.Stored manifest = negotiate(ex, repository, repository.manifests().get(digest));
+        String etag = '"' + manifest.digest().toString() + '"';
+        ex.header("Content-Type", manifest.mediaType());
+        ex.header("Docker-Content-Digest", manifest.digest().toString());
+        ex.header("ETag", etag);
+        if (etag.equals(ex.header("If-None-Match"))) {
+            ex.send(304);
+            return;
+        }
+        ex.sendBytes(200, manifest.content());
+    }
+
+    void put(Exchange ex, Route.Manifest route) throws IOException {
+        Reference reference = Reference.parse(route.reference());
+        byte[] content = ex.readBody(MAX_MANIFEST_BYTES);
+        Digest.Algorithm algorithm = reference instanceof Digest d ? d.algorithm() : Digest.Algorithm.SHA256;
+        Manifest manifest = ManifestParser.parse(content, ex.header("Content-Type"), algorithm);
+        if (reference instanceof Digest expected && !expected.equals(manifest.digest())) {
+            throw new RegistryException(new RegistryError.DigestInvalid(
+                    "the manifest was pushed as " + expected + " but its content hashes to " + manifest.digest()));
+        }
+        registry.repository(route.name()).push(manifest, reference instanceof Tag tag ? tag : null);
+        ex.header("Location", "/v2/" + route.name() + "/manifests/" + manifest.digest());
+        ex.header("Docker-Content-Digest", manifest.digest().toString());
+        if (manifest.subject() != null) {
+            ex.header("OCI-Subject", manifest.subject().digest().toString());
+        }
+        ex.send(201);
+    }
+
+    void delete(Exchange ex, Route.Manifest route) throws IOException {
+        if (!deleteEnabled) {
+            throw new RegistryException(new RegistryError.Unsupported("deletes are disabled in this registry"));
+        }
+        Repository repository = registry.repository(route.name());
+        switch (Reference.parse(route.reference())) {
+            case Tag tag -> repository.tags().delete(tag);
+            case Digest digest -> repository.deleteManifest(digest);
+        }
+        ex.send(202);
+    }
+
+    /**
+     * Honours the Accept header as Distribution does: a manifest of a type the client did not ask
+     * for is unknown to it, except that a Docker manifest list is replaced by its linux/amd64 image
+     * for a client that takes only Docker images. No Accept header takes anything.
+     */
+    private static ManifestStore.Stored negotiate(Exchange ex, Repository repository, ManifestStore.Stored manifest) throws IOException {
+        List<String> accepted = ex.headerValues("Accept").stream().map(MediaTypes::bare).toList();
+        if (accepted.isEmpty() || accepts(accepted, manifest.mediaType())) {
+            return manifest;
+        }
+        if (manifest.mediaType().equals(MediaTypes.DOCKER_MANIFEST_LIST) && accepts(accepted, MediaTypes.DOCKER_MANIFEST)) {
+            for (var child : ManifestParser.platforms(manifest.content())) {
+                if (child.getValue().equals("linux/amd64")) {
+                    return repository.manifests().get(child.getKey().digest());
+                }
+            }
+        }
+        throw new RegistryException(new RegistryError.ManifestUnknown(
+                "the manifest is " + manifest.mediaType() + ", which the request's Accept header does not allow"));
+    }
+
+    private static boolean accepts(List<String> accepted, String mediaType) {
+        String family = mediaType.substring(0, mediaType.indexOf('/') + 1) + "*";
+        return accepted.contains(mediaType) || accepted.contains("*/*") || accepted.contains(family);
+    }
+}

@@ -1,0 +1,63 @@
+package io.berth.storage;
+
+import io.berth.registry.Digest;
+import io.berth.registry.Manifest;
+import io.berth.registry.RepositoryName;
+import io.berth.registry.Tag;
+import java.io.IOException;
+
+/** One repository: its blobs, manifests, tags and referrers. */
+public final class Repository {
+
+    private final RepositoryName name;
+    private final LinkedBlobStore blobs;
+    private final ManifestStore manifests;
+    private final TagStore tags;
+    private final ReferrersIndex referrers;
+    private final Catalog catalog;
+
+    Repository(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers, Catalog catalog) {
+        this.name = name;
+        this.blobs = blobs;
+        this.manifests = manifests;
+        this.tags = tags;
+        this.referrers = referrers;
+        this.catalog = catalog;
+    }
+
+    public RepositoryName name() {
+        return name;
+    }
+
+    public LinkedBlobStore blobs() {
+        return blobs;
+    }
+
+    public ManifestStore manifests() {
+        return manifests;
+    }
+
+    public TagStore tags() {
+        return tags;
+    }
+
+    public ReferrersIndex referrers() {
+        return referrers;
+    }
+
+    /** Stores a manifest, tags it when a tag is given, and lists the repository in the catalog. */
+    public void push(Manifest manifest, Tag tag) throws IOException {
+        manifests.put(manifest);
+        if (tag != null) {
+            tags.tag(tag, manifest.digest());
+        }
+        catalog.add(name);
+    }
+
+    /** Deletes a manifest and every tag that points at it. */
+    public void deleteManifest(Digest digest) throws IOException {
+        manifests.get(digest);
+        tags.deleteAll(digest);
+        manifests.delete(digest);
+    }
+}

@@ -1,0 +1,85 @@
+package io.berth.storage;
+
+import io.berth.registry.Digest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
+import io.berth.registry.RepositoryName;
+import io.berth.registry.Tag;
+import io.berth.storage.driver.StorageDriver;
+import io.berth.storage.driver.StorageDriverException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A repository's tags, in Distribution's layout: a folder per tag with its current link and history. */
+public final class TagStore {
+
+    private final RepositoryName name;
+    private final StorageDriver driver;
+
+    TagStore(RepositoryName name, StorageDriver driver) {
+        this.name = name;
+        this.driver = driver;
+    }
+
+    /** The manifest a tag points at, or {@link RegistryError.ManifestUnknown}. */
+    public Digest resolve(Tag tag) throws IOException {
+        Digest digest = Links.read(driver, new Paths.TagCurrentLink(name, tag));
+        if (digest == null) {
+            throw new RegistryException(new RegistryError.ManifestUnknown(tag.value()));
+        }
+        return digest;
+    }
+
+    /** Points a tag at a manifest. */
+    public void tag(Tag tag, Digest digest) throws IOException {
+        Links.write(driver, new Paths.TagIndexLink(name, tag, digest), digest);
+        Links.write(driver, new Paths.TagCurrentLink(name, tag), digest);
+    }
+
+    /** Removes a tag, or {@link RegistryError.ManifestUnknown} when there is none. */
+    public void delete(Tag tag) throws IOException {
+        try {
+            driver.delete(Paths.of(new Paths.TagDir(name, tag)));
+        } catch (StorageDriverException.PathNotFound e) {
+            throw new RegistryException(new RegistryError.ManifestUnknown(tag.value()));
+        }
+    }
+
+    /** Removes every tag that points at a manifest. */
+    public void deleteAll(Digest digest) throws IOException {
+        for (Tag tag : list()) {
+            if (digest.equals(Links.read(driver, new Paths.TagCurrentLink(name, tag)))) {
+                try {
+                    driver.delete(Paths.of(new Paths.TagDir(name, tag)));
+                } catch (StorageDriverException.PathNotFound e) {
+                    // deleted meanwhile: the goal is reached
+                }
+            }
+        }
+    }
+
+    /** Every tag, in lexical order; {@link RegistryError.NameUnknown} for a repository without manifests. */
+    public List<Tag> list() throws IOException {
+        List<String> paths;
+        try {
+            paths = driver.list(Paths.of(new Paths.Tags(name)));
+        } catch (StorageDriverException.PathNotFound e) {
+            try {
+                driver.stat(Paths.of(new Paths.Manifests(name)));
+                return List.of();
+            } catch (StorageDriverException.PathNotFound none) {
+                throw new RegistryException(new RegistryError.NameUnknown(name));
+            }
+        }
+        List<Tag> tags = new ArrayList<>(paths.size());
+        for (String path : paths) {
+            String tag = path.substring(path.lastIndexOf('/') + 1);
+            if (Tag.isValid(tag)) {
+                tags.add(new Tag(tag));
+            }
+        }
+        tags.sort((a, b) -> a.value().compareTo(b.value()));
+        return tags;
+    }
+}
