@@ -1,4 +1,5 @@
-# Sourced by the launcher and the test script: finds a JDK 21+ and Maven, and exports JAVA_HOME.
+# Sourced by the launcher and the test script: finds a JDK 21+ (exporting JAVA_HOME) and installs
+# the other tools Berth needs from Debian's packages when they are missing.
 # Order: $JAVA_HOME when it is new enough, then the newest JDK in Debian's JVM folder
 # (BERTH_JVM_DIR, default /usr/lib/jvm).
 
@@ -41,15 +42,20 @@ quiet_maven_on_new_jdks() {
     fi
 }
 
-find_maven() {
-    quiet_maven_on_new_jdks
-    if command -v mvn >/dev/null 2>&1; then
+# need COMMAND PACKAGE: makes sure COMMAND exists, installing Debian's PACKAGE when run as root.
+need() {
+    if command -v "$1" >/dev/null 2>&1; then
         return 0
     fi
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "berth: installing Maven with apt-get" >&2
-        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >&2 && return 0
+        echo "berth: installing $2 with apt-get" >&2
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2 && return 0
     fi
-    echo "berth: Maven (mvn) is needed to build Berth; install it, e.g. 'apt-get install maven'." >&2
+    echo "berth: $1 is needed; install it as root, e.g. 'apt-get install $2'." >&2
     return 1
+}
+
+find_maven() {
+    quiet_maven_on_new_jdks
+    need mvn maven
 }
