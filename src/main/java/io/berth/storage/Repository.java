@@ -2,6 +2,8 @@ package io.berth.storage;
 
 import io.berth.registry.Digest;
 import io.berth.registry.Manifest;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.Tag;
 import java.io.IOException;
@@ -54,9 +56,11 @@ public final class Repository {
         catalog.add(name);
     }
 
-    /** Deletes a manifest and every tag that points at it. */
+    /** Deletes a manifest and every tag that points at it; tags go first, so a crash leaves no tag dangling. */
     public void deleteManifest(Digest digest) throws IOException {
-        manifests.get(digest);
+        if (!manifests.exists(digest)) {
+            throw new RegistryException(new RegistryError.ManifestUnknown(digest.toString()));
+        }
         tags.deleteAll(digest);
         manifests.delete(digest);
     }
