@@ -1,5 +1,6 @@
 package io.berth;
 
+import io.berth.bench.BenchCommand;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code berth} command line. */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An OCI Distribution container image registry.",
-        subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Serve.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -5,6 +5,7 @@ import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
@@ -76,7 +77,10 @@ public final class LinkedBlobStore {
     public BlobUpload createUpload() throws IOException {
         UploadId id = UploadId.random();
         Instant startedAt = clock.instant();
-        driver.putContent(Paths.of(new Paths.UploadStartedAt(name, id)), startedAt.toString().getBytes(StandardCharsets.UTF_8));
+        // Not flushed: an upload need not survive a crash, and after one the purger removes it.
+        try (FileWriter writer = driver.writer(Paths.of(new Paths.UploadStartedAt(name, id)), false)) {
+            writer.write(startedAt.toString().getBytes(StandardCharsets.UTF_8));
+        }
         return new BlobUpload(this, driver, sessions, id, startedAt);
     }
 

@@ -120,7 +120,8 @@ public final class FilesystemDriver implements StorageDriver {
     @Override
     public FileWriter writer(String path, boolean append) throws IOException {
         Path file = resolve(path);
-        createDirectories(file.getParent());
+        // A writer's file is not published yet: the move or put that publishes it makes names durable.
+        createDirectories(file.getParent(), false);
         FileChannel channel = append
                 ? FileChannel.open(file, CREATE, WRITE)
                 : FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING);
@@ -309,6 +310,11 @@ public final class FilesystemDriver implements StorageDriver {
 
     /** Creates missing directories top down, syncing each one's parent so that the new entry survives a crash. */
     private void createDirectories(Path dir) throws IOException {
+        createDirectories(dir, true);
+    }
+
+    /** Creates missing folders; when {@code durable}, each new one is flushed into its parent. */
+    private void createDirectories(Path dir, boolean durable) throws IOException {
         Deque<Path> missing = new ArrayDeque<>();
         for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
             missing.push(p);
@@ -322,7 +328,9 @@ public final class FilesystemDriver implements StorageDriver {
                 }
                 // A concurrent call created it and may not have synced its parent yet: sync it here too.
             }
-            flusher.flushDirectory(p.getParent());
+            if (durable) {
+                flusher.flushDirectory(p.getParent());
+            }
         }
     }
 
