@@ -20,10 +20,16 @@ final class UploadStateCodec {
 
     private static final int MAC_LENGTH = 32;
 
-    private final SecretKeySpec key;
+    /** Initialised once; each use works on a clone, which is far cheaper than a fresh Mac. */
+    private final Mac prototype;
 
     UploadStateCodec(byte[] secret) {
-        this.key = new SecretKeySpec(secret, "HmacSHA256");
+        try {
+            prototype = Mac.getInstance("HmacSHA256");
+            prototype.init(new SecretKeySpec(secret, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
     }
 
     String pack(UploadState state) {
@@ -62,11 +68,9 @@ final class UploadStateCodec {
 
     private byte[] mac(byte[] content) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(content);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+            return ((Mac) prototype.clone()).doFinal(content);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
         }
     }
 }

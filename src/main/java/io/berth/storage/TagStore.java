@@ -79,7 +79,6 @@ public final class TagStore {
                 tags.add(new Tag(tag));
             }
         }
-        tags.sort((a, b) -> a.value().compareTo(b.value()));
-        return tags;
+        return tags; // in lexical order already: the driver lists so
     }
 }

@@ -13,12 +13,19 @@ final class FilesystemWriter extends FileWriter {
 
     // Callers write in small pieces (HTTP chunks, hash-sized blocks); one syscall per piece is slow.
     private static final int BUFFER_SIZE = 64 * 1024;
+    /**
+     * After this many bytes a background flush starts, so the disk writes a large blob while the
+     * rest is still arriving and the final flush at commit has little left to do.
+     */
+    private static final long WRITEBACK_EVERY = 8L * 1024 * 1024;
 
     private final Path file;
     private final FileChannel channel;
     private final Flusher flusher;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private long written;
+    private long sinceWriteback;
+    private Thread writeback;
     private boolean closed;
     private boolean committed;
 
@@ -60,6 +67,7 @@ final class FilesystemWriter extends FileWriter {
     public void commit() throws IOException {
         ensureWritable();
         drain();
+        awaitWriteback();
         flusher.flushFile(file, channel);
         committed = true;
     }
@@ -67,6 +75,7 @@ final class FilesystemWriter extends FileWriter {
     @Override
     public void cancel() throws IOException {
         closed = true;
+        awaitWriteback();
         channel.close();
         Files.deleteIfExists(file);
     }
@@ -81,6 +90,7 @@ final class FilesystemWriter extends FileWriter {
         try {
             drain();
         } finally {
+            awaitWriteback();
             channel.close();
         }
     }
@@ -102,7 +112,30 @@ final class FilesystemWriter extends FileWriter {
 
     private void writeFully(ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
-            written += channel.write(bytes);
+            int n = channel.write(bytes);
+            written += n;
+            sinceWriteback += n;
+        }
+        if (sinceWriteback >= WRITEBACK_EVERY && (writeback == null || !writeback.isAlive())) {
+            sinceWriteback = 0;
+            // Only an early start: durability still comes from the flush in commit().
+            writeback = Thread.ofVirtual().name("writeback").start(() -> {
+                try {
+                    channel.force(false);
+                } catch (IOException e) {
+                    // commit() flushes again and reports what fails then
+                }
+            });
+        }
+    }
+
+    private void awaitWriteback() {
+        if (writeback != null) {
+            try {
+                writeback.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
