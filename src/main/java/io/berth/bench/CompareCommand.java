@@ -37,6 +37,9 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Timed runs per registry and scenario.")
     int rounds;
 
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs per registry and scenario first (JIT, caches).")
+    int warmup;
+
     @Option(names = "--data-dir", required = true, description = "A folder on the storage disk, for the durable-write limit.")
     Path dataDir;
 
@@ -53,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
 
     static List<Entry> suite() {
         List<Entry> suite = new ArrayList<>();
-        suite.add(new Entry("push-monolithic 256MiB c1", "push-monolithic", new Scenarios.Settings(256 * MIB, 2, 1, MIB, null), 3));
+        suite.add(new Entry("push-monolithic 256MiB c1", "push-monolithic", new Scenarios.Settings(256 * MIB, 3, 1, MIB, null), 3));
         suite.add(new Entry("push-monolithic 4MiB c1", "push-monolithic", new Scenarios.Settings(4 * MIB, 100, 1, MIB, null), 3));
         suite.add(new Entry("push-monolithic 4MiB c8", "push-monolithic", new Scenarios.Settings(4 * MIB, 200, 8, MIB, null), 2.5));
         suite.add(new Entry("push-chunked 4MiB/1MiB c1", "push-chunked", new Scenarios.Settings(4 * MIB, 100, 1, MIB, null), 4));
@@ -98,6 +101,10 @@ final class CompareCommand implements Callable<Integer> {
             double[] distOps = new double[rounds];
             double[] berthCpu = new double[rounds];
             double[] distCpu = new double[rounds];
+            for (int round = 0; round < warmup; round++) {
+                timed(distribution, "dist", scenario, entry, distributionStats, new double[1], 0);
+                timed(berth, "berth", scenario, entry, berthStats, new double[1], 0);
+            }
             for (int round = 0; round < rounds; round++) {
                 Result d = timed(distribution, "dist", scenario, entry, distributionStats, distCpu, round);
                 Result b = timed(berth, "berth", scenario, entry, berthStats, berthCpu, round);

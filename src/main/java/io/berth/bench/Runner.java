@@ -19,7 +19,7 @@ final class Runner {
 
     private Runner() {}
 
-    /** Runs {@code count} operations, or as many as fit in {@code duration} when it is not null. */
+    /** Runs {@code count} operations (no limit when 0), stopping early when a {@code duration} runs out. */
     static Result run(String scenario, String target, URI base, int concurrency, long count, Duration duration, Operation operation)
             throws InterruptedException {
         AtomicLong next = new AtomicLong();
@@ -37,7 +37,7 @@ final class Runner {
                 try (HttpConnection connection = new HttpConnection(base)) {
                     while (System.nanoTime() < deadline) {
                         long index = next.getAndIncrement();
-                        if (duration == null && index >= count) {
+                        if (count > 0 && index >= count) {
                             break;
                         }
                         long began = System.nanoTime();

@@ -7,13 +7,10 @@ import io.berth.registry.RegistryException;
 import io.berth.storage.LinkedBlobStore;
 import io.berth.storage.Registry;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.channels.ReadableByteChannel;
 
 /** {@code /v2/<name>/blobs/<digest>}: pull (GET, HEAD, with single ranges) and delete. */
 final class BlobHandler {
-
-    private static final int BUFFER = 64 * 1024;
 
     private final Registry registry;
     private final boolean deleteEnabled;
@@ -58,8 +55,8 @@ final class BlobHandler {
             ex.send(status);
             return;
         }
-        try (InputStream in = blobs.open(descriptor, first); OutputStream out = ex.output()) {
-            copy(in, out, length);
+        try (ReadableByteChannel in = blobs.open(descriptor, first)) {
+            ex.stream(in, length);
         }
     }
 
@@ -71,18 +68,5 @@ final class BlobHandler {
         registry.repository(route.name()).blobs().delete(digest);
         ex.header("Docker-Content-Digest", digest.toString());
         ex.send(202);
-    }
-
-    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(1, length))];
-        long left = length;
-        while (left > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
-                throw new IOException("blob ended " + left + " bytes early");
-            }
-            out.write(buffer, 0, n);
-            left -= n;
-        }
     }
 }

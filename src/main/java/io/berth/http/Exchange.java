@@ -6,14 +6,15 @@ import io.berth.registry.RegistryException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
@@ -26,6 +27,12 @@ import org.eclipse.jetty.util.Fields;
 final class Exchange {
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The most of an unwanted request body read to keep a connection open. */
+    private static final long DRAIN_LIMIT = 8L * 1024 * 1024;
+
+    /** Bytes per read and write when serving a blob. */
+    private static final int STREAM_BUFFER = 256 * 1024;
 
     private final Request request;
     private final Response response;
@@ -117,6 +124,33 @@ final class Exchange {
         return values;
     }
 
+    /**
+     * An unread body would be taken for the next request on this connection. Up to
+     * {@link #DRAIN_LIMIT} bytes are read and dropped, so that the client sees the answer and keeps
+     * its connection; beyond that the connection closes after the answer.
+     */
+    private void discardUnreadBody() {
+        boolean hasBody = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (!hasBody || bodyConsumed) {
+            return;
+        }
+        if (request.getLength() <= DRAIN_LIMIT) {
+            try {
+                InputStream in = body();
+                byte[] sink = new byte[16 * 1024];
+                for (long drained = 0; !bodyConsumed && drained <= DRAIN_LIMIT; ) {
+                    int n = in.read(sink);
+                    drained += Math.max(n, 0);
+                }
+            } catch (IOException e) {
+                // a broken body: closing the connection below is all that is left
+            }
+        }
+        if (!bodyConsumed) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+    }
+
     private int seen(int read) {
         if (read < 0) {
             bodyConsumed = true;
@@ -167,15 +201,9 @@ final class Exchange {
         sendBytes(status, JSON.writeValueAsBytes(body));
     }
 
-    /**
-     * Sends the spec's error envelope. A request body left unread would be the start of the next
-     * request on this connection, so the connection is closed after the answer.
-     */
+    /** Sends the spec's error envelope, after dealing with any request body left unread. */
     void sendError(ApiError error) throws IOException {
-        boolean hasBody = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        if (hasBody && !bodyConsumed) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        }
+        discardUnreadBody();
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("code", error.code().name());
         entry.put("message", error.message());
@@ -185,14 +213,38 @@ final class Exchange {
         sendJson(error.status(), Map.of("errors", List.of(entry)));
     }
 
-    /** A stream for the response body, after status and headers are set; the caller closes it. */
-    OutputStream output() {
-        return Content.Sink.asOutputStream(response);
+    /**
+     * Sends {@code length} bytes of a channel as the body, after status and headers are set, through
+     * one pooled direct buffer: read from the file, written to the socket, no copy in between.
+     */
+    void stream(ReadableByteChannel in, long length) throws IOException {
+        RetainableByteBuffer pooled = request.getComponents().getByteBufferPool().acquire(STREAM_BUFFER, true);
+        try {
+            ByteBuffer buffer = pooled.getByteBuffer();
+            long left = length;
+            do {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+                while (buffer.hasRemaining()) {
+                    if (in.read(buffer) < 0) {
+                        throw new IOException("blob ended " + (left - buffer.position()) + " bytes early");
+                    }
+                }
+                buffer.flip();
+                left -= buffer.remaining();
+                write(left == 0, buffer);
+            } while (left > 0);
+        } finally {
+            pooled.release();
+        }
     }
 
     private void write(ByteBuffer content) throws IOException {
+        write(true, content);
+    }
+
+    private void write(boolean last, ByteBuffer content) throws IOException {
         try (Blocker.Callback blocker = Blocker.callback()) {
-            response.write(true, content, blocker);
+            response.write(last, content, blocker);
             blocker.block();
         }
     }

@@ -8,7 +8,7 @@ import io.berth.storage.driver.FileInfo;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * The global, content-addressed blob store: the read fast path, with no access control. Writing
@@ -49,9 +49,9 @@ public final class BlobStore {
      * Opens a blob described by {@code descriptor} at {@code offset}. The caller already knows the
      * size from the descriptor, so opening costs no further stat.
      */
-    public InputStream open(Descriptor descriptor, long offset) throws IOException {
+    public ReadableByteChannel open(Descriptor descriptor, long offset) throws IOException {
         try {
-            return driver.reader(Paths.of(new Paths.BlobData(descriptor.digest())), offset);
+            return driver.channel(Paths.of(new Paths.BlobData(descriptor.digest())), offset);
         } catch (StorageDriverException.PathNotFound e) {
             throw new RegistryException(new RegistryError.BlobUnknown(descriptor.digest()));
         }

@@ -9,7 +9,7 @@ import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,7 +49,7 @@ public final class LinkedBlobStore {
     }
 
     /** Opens a blob already stat-ed through this repository. */
-    public InputStream open(Descriptor descriptor, long offset) throws IOException {
+    public ReadableByteChannel open(Descriptor descriptor, long offset) throws IOException {
         return blobs.open(descriptor, offset);
     }
 

@@ -143,6 +143,14 @@ class BadInputTest {
     }
 
     @Test
+    void hugeRefusedBodyIsNotReadAndTheConnectionCloses() throws Exception {
+        RawHttp.Response response = RawHttp.request(registry.port(), "PATCH", "/v2/app/blobs/uploads/" + UUID,
+                "Content-Length: 1000000000");
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.head()).containsIgnoringCase("Connection: close");
+    }
+
+    @Test
     void lastChunkShorterThanItsContentLengthStoresNothing() throws Exception {
         String location = registry.startUpload("app");
         String request = "PUT " + TestRegistry.withQuery(location, "digest=" + Digest.sha256(new byte[100]))

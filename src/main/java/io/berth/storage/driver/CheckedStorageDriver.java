@@ -2,6 +2,7 @@ package io.berth.storage.driver;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -68,6 +69,14 @@ public final class CheckedStorageDriver implements StorageDriver {
             throw new StorageDriverException.InvalidOffset(file(path), offset);
         }
         return driver.reader(file(path), offset);
+    }
+
+    @Override
+    public ReadableByteChannel channel(String path, long offset) throws IOException {
+        if (offset < 0) {
+            throw new StorageDriverException.InvalidOffset(file(path), offset);
+        }
+        return driver.channel(file(path), offset);
     }
 
     @Override

@@ -78,7 +78,7 @@ public final class FilesystemDriver implements StorageDriver {
     public void putContent(String path, byte[] content) throws IOException {
         Path target = resolve(path);
         Path dir = target.getParent();
-        createDirectories(dir);
+        List<Path> created = createDirectories(dir);
         Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
         try {
             try (FileChannel channel = FileChannel.open(temp, CREATE_NEW, WRITE)) {
@@ -89,7 +89,7 @@ public final class FilesystemDriver implements StorageDriver {
                 flusher.flushFile(temp, channel);
             }
             Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
-            flusher.flushDirectory(dir);
+            flushNames(dir, created);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp, e);
             throw e;
@@ -98,6 +98,12 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public InputStream reader(String path, long offset) throws IOException {
+        return Channels.newInputStream(channel(path, offset));
+    }
+
+    /** The file itself, so that serving it needs no copy through a stream. */
+    @Override
+    public FileChannel channel(String path, long offset) throws IOException {
         Path file = regularFile(path);
         FileChannel channel;
         try {
@@ -110,7 +116,7 @@ public final class FilesystemDriver implements StorageDriver {
                 throw new InvalidOffset(path, offset);
             }
             channel.position(offset);
-            return Channels.newInputStream(channel);
+            return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -121,7 +127,7 @@ public final class FilesystemDriver implements StorageDriver {
     public FileWriter writer(String path, boolean append) throws IOException {
         Path file = resolve(path);
         // A writer's file is not published yet: the move or put that publishes it makes names durable.
-        createDirectories(file.getParent(), false);
+        createDirectories(file.getParent());
         FileChannel channel = append
                 ? FileChannel.open(file, CREATE, WRITE)
                 : FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING);
@@ -172,13 +178,13 @@ public final class FilesystemDriver implements StorageDriver {
         if (destination.startsWith(source + "/")) {
             throw new FileSystemException(source, destination, "cannot move a directory into itself");
         }
-        createDirectories(to.getParent());
+        List<Path> created = createDirectories(to.getParent());
         try {
             Files.move(from, to, ATOMIC_MOVE, REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
             throw new PathNotFound(source);
         }
-        flusher.flushDirectory(to.getParent());
+        flushNames(to.getParent(), created);
     }
 
     @Override
@@ -309,16 +315,16 @@ public final class FilesystemDriver implements StorageDriver {
     }
 
     /** Creates missing directories top down, syncing each one's parent so that the new entry survives a crash. */
-    private void createDirectories(Path dir) throws IOException {
-        createDirectories(dir, true);
-    }
-
-    /** Creates missing folders; when {@code durable}, each new one is flushed into its parent. */
-    private void createDirectories(Path dir, boolean durable) throws IOException {
+    /**
+     * Creates missing folders, outermost first, and returns those it created. Their names are not
+     * flushed here: whoever publishes a file in them flushes them afterwards, in one go.
+     */
+    private static List<Path> createDirectories(Path dir) throws IOException {
         Deque<Path> missing = new ArrayDeque<>();
         for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
             missing.push(p);
         }
+        List<Path> created = new ArrayList<>(missing.size());
         for (Path p : missing) {
             try {
                 Files.createDirectory(p);
@@ -326,11 +332,22 @@ public final class FilesystemDriver implements StorageDriver {
                 if (!Files.isDirectory(p)) {
                     throw e;
                 }
-                // A concurrent call created it and may not have synced its parent yet: sync it here too.
+                // A concurrent call created it and may not have flushed its parent yet: flush it here too.
             }
-            if (durable) {
-                flusher.flushDirectory(p.getParent());
-            }
+            created.add(p);
+        }
+        return created;
+    }
+
+    /**
+     * Makes a name just published in {@code dir} durable, then the names of the folders created for
+     * it, innermost first. A folder lost in a crash takes the new name with it, so atomicity holds
+     * whatever order; flushing after the rename lets one journal commit cover them all.
+     */
+    private void flushNames(Path dir, List<Path> created) throws IOException {
+        flusher.flushDirectory(dir);
+        for (int i = created.size() - 1; i >= 0; i--) {
+            flusher.flushDirectory(created.get(i).getParent());
         }
     }
 

@@ -17,7 +17,7 @@ final class FilesystemWriter extends FileWriter {
      * After this many bytes a background flush starts, so the disk writes a large blob while the
      * rest is still arriving and the final flush at commit has little left to do.
      */
-    private static final long WRITEBACK_EVERY = 8L * 1024 * 1024;
+    private static final long WRITEBACK_EVERY = 2L * 1024 * 1024;
 
     private final Path file;
     private final FileChannel channel;
