@@ -4,6 +4,7 @@ import io.berth.storage.Registry;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -16,14 +17,22 @@ public final class RegistryServer implements AutoCloseable {
     /** What the HTTP layer needs to know: where to listen, the upload-state key, whether deletes are on. */
     public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled) {}
 
+    private static final int MAX_PLATFORM_THREADS = 64;
+    private static final int STREAM_BUFFER_MAX = 512 * 1024;
+    private static final long POOL_HEAP_BYTES = 8L * 1024 * 1024;
+    private static final long POOL_DIRECT_BYTES = 16L * 1024 * 1024;
+
     private final Server server;
     private final ServerConnector connector;
 
     public RegistryServer(Registry registry, Settings settings) {
-        QueuedThreadPool threads = new QueuedThreadPool();
+        // Requests run on virtual threads; the few platform threads only select and accept.
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS);
         threads.setName("berth");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server = new Server(threads);
+        // A bounded buffer pool keeps memory flat however many connections come and go.
+        ArrayByteBufferPool buffers = new ArrayByteBufferPool(0, 4096, STREAM_BUFFER_MAX, -1, POOL_HEAP_BYTES, POOL_DIRECT_BYTES);
+        server = new Server(threads, null, buffers);
         // SIGTERM and SIGINT stop the server; join() then returns and the registry closes.
         server.setStopAtShutdown(true);
 

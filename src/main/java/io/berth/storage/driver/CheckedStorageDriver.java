@@ -5,12 +5,10 @@ import java.io.InputStream;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /** Decorates a driver with the path checks every driver needs, so drivers implement raw I/O only. */
 public final class CheckedStorageDriver implements StorageDriver {
 
-    private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._:-]+)+");
     private static final int MAX_LENGTH = 4096;
 
     private final StorageDriver driver;
@@ -24,13 +22,25 @@ public final class CheckedStorageDriver implements StorageDriver {
         return driver instanceof CheckedStorageDriver ? driver : new CheckedStorageDriver(driver);
     }
 
-    /** True for a path any driver accepts: absolute, no empty, "." or ".." segment, no odd character. */
+    /**
+     * True for a path any driver accepts: absolute, segments of {@code [A-Za-z0-9._:-]}, no empty,
+     * "." or ".." segment. A single pass, since every storage call of every request checks one.
+     */
     public static boolean isValid(String path) {
-        if (path == null || path.length() > MAX_LENGTH || !PATH.matcher(path).matches()) {
+        if (path == null || path.length() < 2 || path.length() > MAX_LENGTH || path.charAt(0) != '/') {
             return false;
         }
-        for (String segment : path.substring(1).split("/")) {
-            if (segment.equals(".") || segment.equals("..")) {
+        int segmentStart = 1;
+        for (int i = 1; i <= path.length(); i++) {
+            char c = i == path.length() ? '/' : path.charAt(i);
+            if (c == '/') {
+                int length = i - segmentStart;
+                if (length == 0 || (length <= 2 && path.startsWith(length == 1 ? "." : "..", segmentStart))) {
+                    return false;
+                }
+                segmentStart = i + 1;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-')) {
                 return false;
             }
         }
