@@ -32,7 +32,7 @@ final class Exchange {
     private static final long DRAIN_LIMIT = 8L * 1024 * 1024;
 
     /** Bytes per read and write when serving a blob. */
-    private static final int STREAM_BUFFER = 256 * 1024;
+    private static final int STREAM_BUFFER = 1024 * 1024;
 
     private final Request request;
     private final Response response;

@@ -24,6 +24,7 @@ final class FilesystemWriter extends FileWriter {
     private final Flusher flusher;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private long written;
+    private final long opened;
     private long sinceWriteback;
     private Thread writeback;
     private boolean closed;
@@ -34,6 +35,7 @@ final class FilesystemWriter extends FileWriter {
         this.channel = channel;
         this.flusher = flusher;
         this.written = channel.position();
+        this.opened = written;
     }
 
     @Override
@@ -91,7 +93,12 @@ final class FilesystemWriter extends FileWriter {
             drain();
         } finally {
             awaitWriteback();
-            channel.close();
+            if (!committed && written - opened >= WRITEBACK_EVERY / 2) {
+                // A chunk of an upload: start its writeback now, so the commit finds little left to flush.
+                Thread.ofVirtual().name("writeback").start(this::forceAndClose);
+            } else {
+                channel.close();
+            }
         }
     }
 
@@ -126,6 +133,14 @@ final class FilesystemWriter extends FileWriter {
                     // commit() flushes again and reports what fails then
                 }
             });
+        }
+    }
+
+    private void forceAndClose() {
+        try (channel) {
+            channel.force(false);
+        } catch (IOException e) {
+            // only an early start: the commit's flush is the one that counts
         }
     }
 
