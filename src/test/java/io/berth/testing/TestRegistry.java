@@ -95,14 +95,6 @@ public final class TestRegistry implements AutoCloseable {
         boot();
     }
 
-    public Path root() {
-        return root;
-    }
-
-    public Clock clock() {
-        return clock;
-    }
-
     public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + berth.port()).resolve(pathAndQuery);
     }
@@ -127,10 +119,6 @@ public final class TestRegistry implements AutoCloseable {
 
     public HttpResponse<byte[]> head(String pathAndQuery) throws IOException, InterruptedException {
         return send("HEAD", pathAndQuery, null);
-    }
-
-    public HttpClient client() {
-        return client;
     }
 
     /** Pushes a blob in one POST and returns its digest. */
