@@ -4,11 +4,13 @@ import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.FileInfo;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
+import java.util.List;
 
 /**
  * The global, content-addressed blob store: the read fast path, with no access control. Writing
@@ -57,12 +59,15 @@ public final class BlobStore {
         }
     }
 
-    /** Places verified upload data at the blob's address, unless an identical copy is there already. */
-    void put(Digest digest, String uploadedData) throws IOException {
+    /**
+     * What places verified upload data at the blob's address: a move, or nothing (and the upload's
+     * copy dropped) when an identical copy is there already.
+     */
+    List<Change> place(Digest digest, String uploadedData) throws IOException {
         if (exists(digest)) {
             driver.delete(uploadedData);
-            return;
+            return List.of();
         }
-        driver.move(uploadedData, Paths.of(new Paths.BlobData(digest)));
+        return List.of(new Change.Move(uploadedData, Paths.of(new Paths.BlobData(digest))));
     }
 }

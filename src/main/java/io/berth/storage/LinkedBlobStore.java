@@ -5,6 +5,7 @@ import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -69,7 +72,7 @@ public final class LinkedBlobStore {
         } catch (RegistryException e) {
             return Optional.empty();
         }
-        link(digest);
+        driver.publish(List.of(Links.put(new Paths.LayerLink(name, digest), digest)));
         return Optional.of(descriptor);
     }
 
@@ -95,14 +98,11 @@ public final class LinkedBlobStore {
         return new BlobUpload(this, driver, sessions, id, parseTime(startedAt));
     }
 
-    /** Moves verified upload data into the global store and links it here. */
+    /** Moves verified upload data into the global store and links it here, made durable together. */
     void store(Digest digest, String uploadedData) throws IOException {
-        blobs.put(digest, uploadedData);
-        link(digest);
-    }
-
-    private void link(Digest digest) throws IOException {
-        Links.write(driver, new Paths.LayerLink(name, digest), digest);
+        List<Change> changes = new ArrayList<>(blobs.place(digest, uploadedData));
+        changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
+        driver.publish(changes);
     }
 
     /** A link that names another digest is damaged; it grants nothing. */

@@ -2,6 +2,7 @@ package io.berth.storage;
 
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryException;
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
@@ -26,7 +27,8 @@ final class Links {
         return digest.equals(read(driver, link));
     }
 
-    static void write(StorageDriver driver, Paths.Spec link, Digest digest) throws IOException {
-        driver.putContent(Paths.of(link), digest.toString().getBytes(StandardCharsets.UTF_8));
+    /** Writing a link, as one change of a {@link StorageDriver#publish}. */
+    static Change put(Paths.Spec link, Digest digest) {
+        return new Change.Put(Paths.of(link), digest.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -7,10 +7,13 @@ import io.berth.registry.ManifestParser;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A repository's manifests: the bytes live in the global blob store, the repository holds a
@@ -55,11 +58,11 @@ public final class ManifestStore {
     }
 
     /**
-     * Stores a validated manifest after checking that everything it points at is here: its blobs
-     * ({@link RegistryError.ManifestBlobUnknown}) and, for an index, its manifests
+     * What stores a validated manifest, once everything it points at is checked to be here: its
+     * blobs ({@link RegistryError.ManifestBlobUnknown}) and, for an index, its manifests
      * ({@link RegistryError.ManifestUnknown}). Storing the same manifest again changes nothing.
      */
-    public void put(Manifest manifest) throws IOException {
+    List<Change> put(Manifest manifest) throws IOException {
         for (Descriptor blob : manifest.blobs()) {
             try {
                 layers.stat(blob.digest());
@@ -74,17 +77,19 @@ public final class ManifestStore {
             }
         }
         Digest digest = manifest.digest();
+        List<Change> changes = new ArrayList<>();
         if (!blobs.exists(digest)) {
-            driver.putContent(Paths.of(new Paths.BlobData(digest)), manifest.content());
+            changes.add(new Change.Put(Paths.of(new Paths.BlobData(digest)), manifest.content()));
         }
         if (ManifestParser.declaredMediaType(manifest.content()) == null) {
-            driver.putContent(Paths.of(new Paths.ManifestMediaType(name, digest)), manifest.mediaType().getBytes(StandardCharsets.UTF_8));
+            changes.add(new Change.Put(Paths.of(new Paths.ManifestMediaType(name, digest)), manifest.mediaType().getBytes(StandardCharsets.UTF_8)));
         }
-        // The revision first: a crash before the referrers entry loses only an entry the next push restores.
-        Links.write(driver, new Paths.ManifestRevisionLink(name, digest), digest);
+        // The revision before the referrers entry: a crash between them loses only an entry the next push restores.
+        changes.add(Links.put(new Paths.ManifestRevisionLink(name, digest), digest));
         if (manifest.subject() != null) {
-            referrers.add(manifest.subject().digest(), manifest.asReferrer());
+            changes.add(referrers.add(manifest.subject().digest(), manifest.asReferrer()));
         }
+        return changes;
     }
 
     /** Removes the manifest from this repository, with its referrers entry; tags are the caller's. */

@@ -7,6 +7,7 @@ import io.berth.registry.Digest;
 import io.berth.registry.Referrer;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
@@ -33,11 +34,12 @@ public final class ReferrersIndex {
         this.driver = driver;
     }
 
-    void add(Digest subject, Referrer referrer) throws IOException {
+    /** Writing the entry of a referrer, as one change of a publish. */
+    Change add(Digest subject, Referrer referrer) throws IOException {
         Descriptor d = referrer.descriptor();
         Entry entry = new Entry(d.mediaType(), d.digest().toString(), d.size(), referrer.artifactType(),
                 referrer.annotations().isEmpty() ? null : referrer.annotations());
-        driver.putContent(Paths.of(new Paths.ReferrerEntry(name, subject, d.digest())), JSON.writeValueAsBytes(entry));
+        return new Change.Put(Paths.of(new Paths.ReferrerEntry(name, subject, d.digest())), JSON.writeValueAsBytes(entry));
     }
 
     void remove(Digest subject, Digest referrer) throws IOException {

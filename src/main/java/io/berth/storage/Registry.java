@@ -25,7 +25,7 @@ public final class Registry {
         LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
         return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers),
-                new TagStore(name, driver), referrers, catalog);
+                new TagStore(name, driver), referrers, catalog, driver);
     }
 
     public Catalog catalog() {

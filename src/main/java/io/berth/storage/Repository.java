@@ -6,7 +6,11 @@ import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.Tag;
+import io.berth.storage.driver.Change;
+import io.berth.storage.driver.StorageDriver;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One repository: its blobs, manifests, tags and referrers. */
 public final class Repository {
@@ -17,9 +21,12 @@ public final class Repository {
     private final TagStore tags;
     private final ReferrersIndex referrers;
     private final Catalog catalog;
+    private final StorageDriver driver;
 
-    Repository(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers, Catalog catalog) {
+    Repository(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers,
+            Catalog catalog, StorageDriver driver) {
         this.name = name;
+        this.driver = driver;
         this.blobs = blobs;
         this.manifests = manifests;
         this.tags = tags;
@@ -47,12 +54,17 @@ public final class Repository {
         return referrers;
     }
 
-    /** Stores a manifest, tags it when a tag is given, and lists the repository in the catalog. */
+    /**
+     * Stores a manifest, tags it when a tag is given, and lists the repository in the catalog. The
+     * bytes, the revision, the referrers entry and the tag are published in that order and made
+     * durable together.
+     */
     public void push(Manifest manifest, Tag tag) throws IOException {
-        manifests.put(manifest);
+        List<Change> changes = new ArrayList<>(manifests.put(manifest));
         if (tag != null) {
-            tags.tag(tag, manifest.digest());
+            changes.addAll(tags.tag(tag, manifest.digest()));
         }
+        driver.publish(changes);
         catalog.add(name);
     }
 

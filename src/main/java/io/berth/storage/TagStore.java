@@ -5,6 +5,7 @@ import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.Tag;
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
@@ -31,10 +32,9 @@ public final class TagStore {
         return digest;
     }
 
-    /** Points a tag at a manifest. */
-    public void tag(Tag tag, Digest digest) throws IOException {
-        Links.write(driver, new Paths.TagIndexLink(name, tag, digest), digest);
-        Links.write(driver, new Paths.TagCurrentLink(name, tag), digest);
+    /** What points a tag at a manifest: its history entry, then its current link. */
+    List<Change> tag(Tag tag, Digest digest) {
+        return List.of(Links.put(new Paths.TagIndexLink(name, tag, digest), digest), Links.put(new Paths.TagCurrentLink(name, tag), digest));
     }
 
     /** Removes a tag, or {@link RegistryError.ManifestUnknown} when there is none. */

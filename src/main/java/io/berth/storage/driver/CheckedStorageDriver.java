@@ -110,6 +110,17 @@ public final class CheckedStorageDriver implements StorageDriver {
     }
 
     @Override
+    public void publish(List<Change> changes) throws IOException {
+        for (Change change : changes) {
+            file(change.path());
+            if (change instanceof Change.Move move) {
+                file(move.from());
+            }
+        }
+        driver.publish(changes);
+    }
+
+    @Override
     public void delete(String path) throws IOException {
         driver.delete(file(path));
     }

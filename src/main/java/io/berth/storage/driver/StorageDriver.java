@@ -61,6 +61,20 @@ public interface StorageDriver extends AutoCloseable {
      */
     void move(String source, String destination) throws IOException;
 
+    /**
+     * Applies changes in order, each atomically, none visible before the content it names is
+     * durable, all durable on return. A driver may share the cost of making them durable among
+     * them; by default each is done on its own.
+     */
+    default void publish(List<Change> changes) throws IOException {
+        for (Change change : changes) {
+            switch (change) {
+                case Change.Put put -> putContent(put.path(), put.content());
+                case Change.Move move -> move(move.from(), move.path());
+            }
+        }
+    }
+
     /** Deletes a file or a directory with everything under it. */
     void delete(String path) throws IOException;
 

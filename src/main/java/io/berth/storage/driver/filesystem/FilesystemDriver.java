@@ -8,6 +8,7 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import io.berth.storage.driver.Change;
 import io.berth.storage.driver.CheckedStorageDriver;
 import io.berth.storage.driver.FileInfo;
 import io.berth.storage.driver.FileWriter;
@@ -35,7 +36,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -76,23 +79,77 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public void putContent(String path, byte[] content) throws IOException {
-        Path target = resolve(path);
-        Path dir = target.getParent();
-        List<Path> created = createDirectories(dir);
-        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        publish(List.of(new Change.Put(path, content)));
+    }
+
+    /**
+     * Writes every new content to a temporary file first and flushes them together, then renames
+     * each into place in order, then flushes every folder touched: one journal commit for the
+     * contents and one for the names, however many changes there are.
+     */
+    @Override
+    public void publish(List<Change> changes) throws IOException {
+        Path[] staged = new Path[changes.size()];
+        Set<Path> touched = new LinkedHashSet<>();
         try {
-            try (FileChannel channel = FileChannel.open(temp, CREATE_NEW, WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(content);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
+            stage(changes, staged, touched);
+            for (int i = 0; i < changes.size(); i++) {
+                switch (changes.get(i)) {
+                    case Change.Put put -> {
+                        Files.move(staged[i], resolve(put.path()), ATOMIC_MOVE, REPLACE_EXISTING);
+                        staged[i] = null;
+                    }
+                    case Change.Move move -> rename(move.from(), move.path(), touched);
                 }
-                flusher.flushFile(temp, channel);
             }
-            Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
-            flushNames(dir, created);
+            for (Path dir : touched) {
+                flusher.flushDirectory(dir);
+            }
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(temp, e);
+            for (Path temp : staged) {
+                if (temp != null) {
+                    deleteQuietly(temp, e);
+                }
+            }
             throw e;
+        }
+    }
+
+    /** Writes each Put's content beside its target under a temporary name, then flushes them all. */
+    private void stage(List<Change> changes, Path[] staged, Set<Path> touched) throws IOException {
+        List<FileChannel> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < changes.size(); i++) {
+                if (changes.get(i) instanceof Change.Put put) {
+                    Path dir = resolve(put.path()).getParent();
+                    note(touched, dir, createDirectories(dir));
+                    staged[i] = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+                    FileChannel channel = FileChannel.open(staged[i], CREATE_NEW, WRITE);
+                    open.add(channel);
+                    ByteBuffer bytes = ByteBuffer.wrap(put.content());
+                    while (bytes.hasRemaining()) {
+                        channel.write(bytes);
+                    }
+                }
+            }
+            int channel = 0;
+            for (Path temp : staged) {
+                if (temp != null) {
+                    flusher.flushFile(temp, open.get(channel++));
+                }
+            }
+        } finally {
+            for (FileChannel channel : open) {
+                channel.close();
+            }
+        }
+    }
+
+    /** Records the folders whose entries a change alters: its own, then those of the folders made for it. */
+    private static void note(Set<Path> touched, Path dir, List<Path> created) {
+        touched.add(dir);
+        for (int i = created.size() - 1; i >= 0; i--) {
+            touched.add(created.get(i).getParent());
         }
     }
 
@@ -167,6 +224,10 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public void move(String source, String destination) throws IOException {
+        publish(List.of(new Change.Move(source, destination)));
+    }
+
+    private void rename(String source, String destination, Set<Path> touched) throws IOException {
         Path from = resolve(source);
         Path to = resolve(destination);
         if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
@@ -184,7 +245,7 @@ public final class FilesystemDriver implements StorageDriver {
         } catch (NoSuchFileException e) {
             throw new PathNotFound(source);
         }
-        flushNames(to.getParent(), created);
+        note(touched, to.getParent(), created);
     }
 
     @Override
@@ -337,18 +398,6 @@ public final class FilesystemDriver implements StorageDriver {
             created.add(p);
         }
         return created;
-    }
-
-    /**
-     * Makes a name just published in {@code dir} durable, then the names of the folders created for
-     * it, innermost first. A folder lost in a crash takes the new name with it, so atomicity holds
-     * whatever order; flushing after the rename lets one journal commit cover them all.
-     */
-    private void flushNames(Path dir, List<Path> created) throws IOException {
-        flusher.flushDirectory(dir);
-        for (int i = created.size() - 1; i >= 0; i--) {
-            flusher.flushDirectory(created.get(i).getParent());
-        }
     }
 
     private static void deleteQuietly(Path file, Exception cause) {
