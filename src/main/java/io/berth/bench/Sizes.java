@@ -23,19 +23,6 @@ final class Sizes {
         return Long.parseLong(t.trim()) * unit;
     }
 
-    static String format(long bytes) {
-        if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
-            return bytes / (1L << 30) + "GiB";
-        }
-        if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
-            return bytes / (1L << 20) + "MiB";
-        }
-        if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
-            return bytes / (1L << 10) + "KiB";
-        }
-        return bytes + "B";
-    }
-
     /** picocli converter for sizes. */
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
         @Override

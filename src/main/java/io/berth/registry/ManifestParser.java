@@ -36,20 +36,21 @@ public final class ManifestParser {
             throw invalid("schemaVersion must be 2");
         }
         String mediaType = mediaType(root, MediaTypes.bare(contentType));
+        boolean declared = root.hasNonNull("mediaType");
         Map<String, String> annotations = annotations(root.get("annotations"));
         Descriptor subject = root.has("subject") ? descriptor(root.get("subject"), "subject") : null;
         String declaredArtifactType = text(root, "artifactType");
         Digest digest = Digest.of(algorithm, content);
         if (MediaTypes.isIndex(mediaType)) {
             List<Descriptor> children = descriptors(root.get("manifests"), "manifests", false);
-            return new Manifest(content, digest, mediaType, List.of(), children, subject, declaredArtifactType, annotations);
+            return new Manifest(content, digest, mediaType, declared, List.of(), children, subject, declaredArtifactType, annotations);
         }
         Descriptor config = descriptor(root.get("config"), "config");
         List<Descriptor> blobs = new ArrayList<>();
         blobs.add(config);
         blobs.addAll(descriptors(root.get("layers"), "layers", true));
         String artifactType = declaredArtifactType != null ? declaredArtifactType : config.mediaType();
-        return new Manifest(content, digest, mediaType, List.copyOf(blobs), List.of(), subject, artifactType, annotations);
+        return new Manifest(content, digest, mediaType, declared, List.copyOf(blobs), List.of(), subject, artifactType, annotations);
     }
 
     /** The media type a stored manifest declares at its top level, or null; reads no further than needed. */

@@ -67,10 +67,6 @@ public record RepositoryName(String value) {
         return new RepositoryName(value);
     }
 
-    /** The components of the name, in order. */
-    public List<String> components() {
-        return List.of(value.split("/"));
-    }
 
     private static RegistryException invalid(String value, String why) {
         String shown = value == null ? "" : value.length() > 80 ? value.substring(0, 80) + "..." : value;

@@ -81,7 +81,7 @@ public final class ManifestStore {
         if (!blobs.exists(digest)) {
             changes.add(new Change.Put(Paths.of(new Paths.BlobData(digest)), manifest.content()));
         }
-        if (ManifestParser.declaredMediaType(manifest.content()) == null) {
+        if (!manifest.mediaTypeDeclared()) {
             changes.add(new Change.Put(Paths.of(new Paths.ManifestMediaType(name, digest)), manifest.mediaType().getBytes(StandardCharsets.UTF_8)));
         }
         // The revision before the referrers entry: a crash between them loses only an entry the next push restores.
