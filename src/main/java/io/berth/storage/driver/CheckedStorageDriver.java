@@ -2,8 +2,10 @@ package io.berth.storage.driver;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Decorates a driver with the path checks every driver needs, so drivers implement raw I/O only. */
@@ -128,6 +130,11 @@ public final class CheckedStorageDriver implements StorageDriver {
     @Override
     public void walk(String path, Consumer<FileInfo> visitor) throws IOException {
         driver.walk(fileOrRoot(path), visitor);
+    }
+
+    @Override
+    public Optional<URI> redirectUrl(String path) throws IOException {
+        return driver.redirectUrl(file(path));
     }
 
     @Override

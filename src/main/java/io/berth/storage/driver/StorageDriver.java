@@ -2,9 +2,11 @@ package io.berth.storage.driver;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -83,6 +85,14 @@ public interface StorageDriver extends AutoCloseable {
      * children, the children of each directory in lexical order; a file has nothing under it.
      */
     void walk(String path, Consumer<FileInfo> visitor) throws IOException;
+
+    /**
+     * A URL from which a client may fetch the file itself for a while, sparing the registry the
+     * bytes; empty when the storage has none (the default).
+     */
+    default Optional<URI> redirectUrl(String path) throws IOException {
+        return Optional.empty();
+    }
 
     @Override
     default void close() throws IOException {}
