@@ -57,7 +57,7 @@ class CommandLineTest {
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout())
                 .contains("addr: 127.0.0.1:6000", "rootdirectory: /srv/registry", "secret: '********'")
-                .contains("enabled: 'true'")
+                .contains("enabled: true")
                 .doesNotContain("do-not-print-me");
     }
 

@@ -241,7 +241,7 @@ class ConfigTest {
         String yaml = config.effectiveYaml();
         assertThat(yaml).doesNotContain("very-secret", "hidden-key", "redis-password")
                 .contains("secret: '********'", "secretkey: '********'", "password: '********'")
-                .contains("bucket: images", "chunksize: '10485760'", "readtimeout: 200ms", "draintimeout: 10s")
+                .contains("bucket: images", "chunksize: 10485760", "readtimeout: 200ms", "draintimeout: 10s")
                 .doesNotContain("rootdirectory: ./data");
     }
 
