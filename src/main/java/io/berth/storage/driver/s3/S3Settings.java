@@ -2,7 +2,6 @@ package io.berth.storage.driver.s3;
 
 import java.net.URI;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The {@code storage.s3} section, with Distribution's keys and defaults.
@@ -38,31 +37,13 @@ public record S3Settings(String region, URI regionEndpoint, String bucket, Strin
     public static final long DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE = 32L * 1024 * 1024;
     public static final String DEFAULT_STORAGE_CLASS = "STANDARD";
 
-    /** What Distribution accepts for {@code storageclass}; "NONE" sends no class, for servers that know none. */
-    public static final Set<String> STORAGE_CLASSES = Set.of("NONE", "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",
-            "ONEZONE_IA", "INTELLIGENT_TIERING", "OUTPOSTS", "GLACIER_IR", "EXPRESS_ONEZONE");
-
-    /** Checks every value as Distribution does; a bad one is an {@link IllegalArgumentException} naming its key. */
+    /**
+     * Fills what may be left out; the values are checked where they are read ({@link io.berth.config.Config}),
+     * with errors that name the configuration key.
+     */
     public S3Settings {
         rootDirectory = rootDirectory == null ? "" : rootDirectory;
         storageClass = storageClass == null ? DEFAULT_STORAGE_CLASS : storageClass.toUpperCase(Locale.ROOT);
-        if (bucket == null || bucket.isBlank()) {
-            throw new IllegalArgumentException("storage.s3.bucket is required");
-        }
-        if (regionEndpoint == null && (region == null || region.isBlank())) {
-            throw new IllegalArgumentException("storage.s3.region is required when storage.s3.regionendpoint is not set");
-        }
-        if ((accessKey == null) != (secretKey == null)) {
-            throw new IllegalArgumentException("storage.s3.accesskey and storage.s3.secretkey go together");
-        }
-        within("chunksize", chunkSize, MIN_CHUNK_SIZE, MAX_CHUNK_SIZE);
-        within("multipartcopychunksize", multipartCopyChunkSize, MIN_CHUNK_SIZE, MAX_CHUNK_SIZE);
-        within("multipartcopymaxconcurrency", multipartCopyMaxConcurrency, 1, Integer.MAX_VALUE);
-        within("multipartcopythresholdsize", multipartCopyThresholdSize, 0, MAX_CHUNK_SIZE);
-        if (!STORAGE_CLASSES.contains(storageClass)) {
-            throw new IllegalArgumentException("storage.s3.storageclass must be one of " + STORAGE_CLASSES.stream().sorted().toList()
-                    + ", not " + storageClass);
-        }
     }
 
     /** Settings with Distribution's defaults for everything but where the bucket is and who may use it. */
@@ -70,26 +51,6 @@ public record S3Settings(String region, URI regionEndpoint, String bucket, Strin
         return new S3Settings(region, regionEndpoint, bucket, "", accessKey, secretKey, false, false, DEFAULT_CHUNK_SIZE,
                 DEFAULT_MULTIPART_COPY_CHUNK_SIZE, DEFAULT_MULTIPART_COPY_MAX_CONCURRENCY,
                 DEFAULT_MULTIPART_COPY_THRESHOLD_SIZE, true, false, DEFAULT_STORAGE_CLASS);
-    }
-
-    /**
-     * Reads {@code regionendpoint} as Distribution does: a URL, or a bare {@code host:port} whose scheme
-     * {@code secure} decides.
-     */
-    public static URI endpoint(String value, boolean secure) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String text = value.contains("://") ? value : (secure ? "https://" : "http://") + value;
-        try {
-            URI uri = URI.create(text);
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException("no host");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("storage.s3.regionendpoint is not a URL: " + value);
-        }
     }
 
     /** The same settings with another root directory, chunk size and copy sizes: for tests and benchmarks. */
@@ -119,11 +80,5 @@ public record S3Settings(String region, URI regionEndpoint, String bucket, Strin
                 + ", multipartCopyChunkSize=" + multipartCopyChunkSize + ", multipartCopyMaxConcurrency="
                 + multipartCopyMaxConcurrency + ", multipartCopyThresholdSize=" + multipartCopyThresholdSize + ", secure="
                 + secure + ", skipVerify=" + skipVerify + ", storageClass=" + storageClass + "]";
-    }
-
-    private static void within(String key, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException("storage.s3." + key + " must be between " + min + " and " + max + ", not " + value);
-        }
     }
 }
