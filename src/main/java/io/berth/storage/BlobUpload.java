@@ -47,7 +47,9 @@ public final class BlobUpload {
     public long size() throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
-            return current(session).offset;
+            open(session);
+            align(session, storedSize());
+            return session.offset;
         } finally {
             session.lock.unlock();
         }
@@ -60,9 +62,10 @@ public final class BlobUpload {
     public long append(InputStream chunk, long expectedStart) throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
-            current(session);
-            checkStart(session, expectedStart);
+            open(session);
             try (FileWriter writer = driver.writer(data(), true)) {
+                align(session, writer.size());
+                checkStart(session, expectedStart);
                 write(chunk, writer, session);
             }
             return session.offset;
@@ -79,14 +82,16 @@ public final class BlobUpload {
     public Descriptor commit(InputStream lastChunk, long expectedStart, Digest expected) throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
-            current(session);
-            checkStart(session, expectedStart);
+            open(session);
             try (FileWriter writer = driver.writer(data(), true)) {
+                align(session, writer.size());
+                checkStart(session, expectedStart);
                 write(lastChunk, writer, session);
                 writer.commit();
             }
             long size = session.offset;
-            Digest actual = expected.algorithm() == Digest.Algorithm.SHA256
+            // The live hash when it saw every byte; else the data is read back once, now that it is whole.
+            Digest actual = expected.algorithm() == Digest.Algorithm.SHA256 && session.hasher != null
                     ? Digest.of(Digest.Algorithm.SHA256, session.hasher)
                     : hashStored(expected.algorithm());
             session.hasher = null;
@@ -108,7 +113,7 @@ public final class BlobUpload {
     public void cancel() throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
-            current(session);
+            open(session);
             cancelLocked(session);
         } finally {
             session.lock.unlock();
@@ -133,31 +138,40 @@ public final class BlobUpload {
 
     private void write(InputStream chunk, FileWriter writer, UploadSessions.Session session) throws IOException {
         byte[] buffer = new byte[BUFFER];
+        MessageDigest hasher = session.hasher;
         try {
             for (int n; (n = chunk.read(buffer)) != -1; ) {
-                session.hasher.update(buffer, 0, n);
+                if (hasher != null) {
+                    hasher.update(buffer, 0, n);
+                }
                 writer.write(buffer, 0, n);
                 session.offset += n;
             }
         } catch (IOException | RuntimeException e) {
-            // What reached storage is unknown now; the next request rehashes what is there.
+            // What reached storage is unknown now; the next request takes the stored size as it finds it.
             session.hasher = null;
             throw e;
         }
     }
 
-    /** Brings the session in line with storage, rehashing the stored bytes when they are not what it saw. */
-    private UploadSessions.Session current(UploadSessions.Session session) throws IOException {
+    private void open(UploadSessions.Session session) {
         if (session.finished) {
             throw new RegistryException(new RegistryError.BlobUploadUnknown(id.value()));
         }
-        long stored = storedSize();
-        if (session.hasher == null || session.offset != stored) {
-            MessageDigest hasher = Digest.Algorithm.SHA256.newHasher();
-            session.offset = hash(hasher);
-            session.hasher = hasher;
+    }
+
+    /**
+     * Brings the session in line with the upload's size in storage. When the live hash is not of
+     * exactly those bytes (a restart, another replica wrote to the upload), it is dropped rather than
+     * rebuilt by reading them: on S3 the bytes of an unfinished upload cannot be read, and the
+     * commit reads the finished data once instead.
+     */
+    private static void align(UploadSessions.Session session, long stored) {
+        if (session.hasher != null && session.offset == stored) {
+            return;
         }
-        return session;
+        session.hasher = stored == 0 ? Digest.Algorithm.SHA256.newHasher() : null;
+        session.offset = stored;
     }
 
     private long storedSize() throws IOException {
@@ -170,22 +184,13 @@ public final class BlobUpload {
 
     private Digest hashStored(Digest.Algorithm algorithm) throws IOException {
         MessageDigest hasher = algorithm.newHasher();
-        hash(hasher);
-        return Digest.of(algorithm, hasher);
-    }
-
-    private long hash(MessageDigest hasher) throws IOException {
-        long total = 0;
         try (InputStream in = driver.reader(data(), 0)) {
             byte[] buffer = new byte[BUFFER];
             for (int n; (n = in.read(buffer)) != -1; ) {
                 hasher.update(buffer, 0, n);
-                total += n;
             }
-        } catch (StorageDriverException.PathNotFound e) {
-            return 0;
         }
-        return total;
+        return Digest.of(algorithm, hasher);
     }
 
     private String data() {

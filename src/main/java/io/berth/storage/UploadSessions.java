@@ -8,8 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The live state of uploads between their requests: a lock, so one request at a time writes an
  * upload, and the running SHA-256 of the bytes received so far. The JDK's hasher cannot export its
- * state, so when an entry is missing (a restart, another replica, an eviction) the hasher is rebuilt
- * from the upload's data in storage.
+ * state, so when an entry is missing or behind storage (a restart, another replica wrote to the
+ * upload, an eviction) the upload goes on without one and its commit hashes the finished data.
  */
 final class UploadSessions {
 
