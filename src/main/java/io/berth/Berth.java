@@ -9,6 +9,7 @@ import io.berth.storage.driver.CheckedStorageDriver;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
 import io.berth.storage.driver.inmemory.InMemoryDriver;
+import io.berth.storage.driver.s3.S3Driver;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -44,7 +45,8 @@ public final class Berth implements AutoCloseable {
         Registry registry = new Registry(driver, clock);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage().uploadPurging());
         RegistryServer server = new RegistryServer(registry, new RegistryServer.Settings(
-                config.http().address(), secret(config.http().secret()), config.storage().deleteEnabled()));
+                config.http().address(), secret(config.http().secret()), config.storage().deleteEnabled(),
+                !config.storage().redirectDisabled()));
         Berth berth = new Berth(driver, server, maintenance);
         try {
             server.start();
@@ -53,7 +55,7 @@ public final class Berth implements AutoCloseable {
             throw e;
         }
         log.info("listening on {}:{} with {} storage{}", config.http().address().getHostString(), server.port(),
-                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory());
+                driver.name(), where(config.storage()));
         return berth;
     }
 
@@ -73,10 +75,22 @@ public final class Berth implements AutoCloseable {
         driver.close();
     }
 
+    private static String where(Config.Storage storage) {
+        if (storage.rootDirectory() != null) {
+            return " at " + storage.rootDirectory();
+        }
+        if (storage.s3() != null) {
+            return " in bucket " + storage.s3().bucket() + storage.s3().rootDirectory()
+                    + (storage.s3().regionEndpoint() == null ? "" : " at " + storage.s3().regionEndpoint());
+        }
+        return "";
+    }
+
     private static StorageDriver storageDriver(Config.Storage storage) {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
+            case "s3" -> new S3Driver(storage.s3());
             default -> throw new ConfigException("storage." + storage.driver() + ": this driver is not built into Berth yet");
         };
     }

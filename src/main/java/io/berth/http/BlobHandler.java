@@ -7,17 +7,21 @@ import io.berth.registry.RegistryException;
 import io.berth.storage.LinkedBlobStore;
 import io.berth.storage.Registry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Optional;
 
 /** {@code /v2/<name>/blobs/<digest>}: pull (GET, HEAD, with single ranges) and delete. */
 final class BlobHandler {
 
     private final Registry registry;
     private final boolean deleteEnabled;
+    private final boolean redirects;
 
-    BlobHandler(Registry registry, boolean deleteEnabled) {
+    BlobHandler(Registry registry, boolean deleteEnabled, boolean redirects) {
         this.registry = registry;
         this.deleteEnabled = deleteEnabled;
+        this.redirects = redirects;
     }
 
     void get(Exchange ex, Route.Blob route) throws IOException {
@@ -33,6 +37,15 @@ final class BlobHandler {
         if (etag.equals(ex.header("If-None-Match"))) {
             ex.send(304);
             return;
+        }
+        if (redirects && !ex.isHead()) {
+            // As Distribution: the client fetches the bytes, ranges included, from the storage itself.
+            Optional<URI> location = blobs.redirect(descriptor);
+            if (location.isPresent()) {
+                ex.header("Location", location.get().toString());
+                ex.send(307);
+                return;
+            }
         }
         long size = descriptor.size();
         ByteRange range = switch (ByteRange.parse(ex.header("Range"), size)) {

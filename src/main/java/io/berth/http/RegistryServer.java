@@ -14,8 +14,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /** The HTTP face of a registry: Jetty on one address, every request on its own virtual thread. */
 public final class RegistryServer implements AutoCloseable {
 
-    /** What the HTTP layer needs to know: where to listen, the upload-state key, whether deletes are on. */
-    public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled) {}
+    /**
+     * What the HTTP layer needs to know: where to listen, the upload-state key, whether deletes are
+     * on, whether blob GETs may redirect to the storage's own URL (when the driver has one).
+     */
+    public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean redirects) {}
 
     private static final int MAX_PLATFORM_THREADS = 64;
     private static final int INPUT_BUFFER = 64 * 1024;
@@ -51,7 +54,7 @@ public final class RegistryServer implements AutoCloseable {
 
         UploadStateCodec states = new UploadStateCodec(settings.secret());
         server.setHandler(new Router(
-                new BlobHandler(registry, settings.deleteEnabled()),
+                new BlobHandler(registry, settings.deleteEnabled(), settings.redirects()),
                 new UploadHandler(registry, states),
                 new ManifestHandler(registry, settings.deleteEnabled()),
                 new ListingHandler(registry)));

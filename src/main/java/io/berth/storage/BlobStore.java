@@ -9,8 +9,10 @@ import io.berth.storage.driver.FileInfo;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The global, content-addressed blob store: the read fast path, with no access control. Writing
@@ -57,6 +59,11 @@ public final class BlobStore {
         } catch (StorageDriverException.PathNotFound e) {
             throw new RegistryException(new RegistryError.BlobUnknown(descriptor.digest()));
         }
+    }
+
+    /** Where a client may fetch a stored blob from the storage itself, when the driver offers that. */
+    public Optional<URI> redirect(Descriptor descriptor) throws IOException {
+        return driver.redirectUrl(Paths.of(new Paths.BlobData(descriptor.digest())));
     }
 
     /**

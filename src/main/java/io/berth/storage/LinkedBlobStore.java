@@ -10,6 +10,7 @@ import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -54,6 +55,11 @@ public final class LinkedBlobStore {
     /** Opens a blob already stat-ed through this repository. */
     public ReadableByteChannel open(Descriptor descriptor, long offset) throws IOException {
         return blobs.open(descriptor, offset);
+    }
+
+    /** A URL of the storage's own for a blob already stat-ed through this repository, when it has one. */
+    public Optional<URI> redirect(Descriptor descriptor) throws IOException {
+        return blobs.redirect(descriptor);
     }
 
     /** Removes this repository's link to a blob; the content stays for other repositories. */

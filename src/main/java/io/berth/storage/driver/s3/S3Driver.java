@@ -100,7 +100,7 @@ public final class S3Driver implements StorageDriver {
         Region region = Region.of(settings.region() == null || settings.region().isBlank() ? "us-east-1" : settings.region());
         URI endpoint = settings.regionEndpoint() != null ? settings.regionEndpoint()
                 : settings.secure() ? null : URI.create("http://s3." + region.id() + ".amazonaws.com");
-        AwsCredentialsProvider credentials = settings.accessKey() == null
+        AwsCredentialsProvider credentials = settings.accessKey() == null || settings.accessKey().isEmpty()
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
         ApacheHttpClient.Builder client = ApacheHttpClient.builder()
@@ -635,7 +635,7 @@ public final class S3Driver implements StorageDriver {
 
     /** Copies an object: in one request up to the threshold, else in parts copied side by side. */
     private void copy(String from, long size, String to) throws IOException {
-        if (size <= settings.multipartCopyThresholdSize()) {
+        if (size <= Math.min(settings.multipartCopyThresholdSize(), S3Settings.MAX_CHUNK_SIZE)) {
             s3.copyObject(c -> {
                 c.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to);
                 if (settings.encrypt()) {
