@@ -78,10 +78,10 @@ class ManifestByTagTest extends RegistryTestBase {
     void tagsAreStoredInDistributionsLayout() throws Exception {
         images.put("team/app", "v1", bytes, MediaTypes.OCI_MANIFEST);
         String repo = "docker/registry/v2/repositories/team/app/_manifests/";
-        assertThat(root.resolve(repo + "tags/v1/current/link")).hasContent(digest.toString());
-        assertThat(root.resolve(repo + "tags/v1/index/sha256/" + digest.hex() + "/link")).hasContent(digest.toString());
-        assertThat(root.resolve(repo + "revisions/sha256/" + digest.hex() + "/link")).hasContent(digest.toString());
-        assertThat(root.resolve("docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data")).hasBinaryContent(bytes);
+        assertThat(stored.text(repo + "tags/v1/current/link")).isEqualTo(digest.toString());
+        assertThat(stored.text(repo + "tags/v1/index/sha256/" + digest.hex() + "/link")).isEqualTo(digest.toString());
+        assertThat(stored.text(repo + "revisions/sha256/" + digest.hex() + "/link")).isEqualTo(digest.toString());
+        assertThat(stored.read("docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data")).isEqualTo(bytes);
     }
 
     @Test

@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class MonolithicPushTest extends RegistryTestBase {
@@ -21,9 +18,7 @@ class MonolithicPushTest extends RegistryTestBase {
         return content;
     }
 
-    private Path v2() {
-        return root.resolve("docker/registry/v2");
-    }
+    private static final String V2 = "docker/registry/v2/";
 
     @Test
     void singlePostWithDigestStoresTheBlobInDistributionsLayout() throws Exception {
@@ -34,9 +29,8 @@ class MonolithicPushTest extends RegistryTestBase {
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(response.headers().firstValue("Location")).hasValue("/v2/team/app/blobs/" + digest);
         assertThat(response.headers().firstValue("Docker-Content-Digest")).hasValue(digest.toString());
-        Path data = v2().resolve("blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data");
-        assertThat(data).hasBinaryContent(content);
-        assertThat(v2().resolve("repositories/team/app/_layers/sha256/" + digest.hex() + "/link")).hasContent(digest.toString());
+        assertThat(stored.read(V2 + "blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data")).isEqualTo(content);
+        assertThat(stored.text(V2 + "repositories/team/app/_layers/sha256/" + digest.hex() + "/link")).isEqualTo(digest.toString());
         assertThat(registry.get("/v2/team/app/blobs/" + digest).body()).isEqualTo(content);
     }
 
@@ -77,7 +71,7 @@ class MonolithicPushTest extends RegistryTestBase {
         HttpResponse<byte[]> response = registry.send("POST", "/v2/app/blobs/uploads/?digest=" + digest, content);
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(registry.get("/v2/app/blobs/" + digest).body()).isEqualTo(content);
-        assertThat(v2().resolve("blobs/sha512/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data")).exists();
+        assertThat(stored.exists(V2 + "blobs/sha512/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data")).isTrue();
     }
 
     @Test
@@ -119,17 +113,11 @@ class MonolithicPushTest extends RegistryTestBase {
         Digest second = registry.push("app", content);
         assertThat(second).isEqualTo(first);
         assertThat(registry.get("/v2/app/blobs/" + first).body()).isEqualTo(content);
-        try (Stream<Path> files = Files.walk(v2().resolve("blobs"))) {
-            assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(1);
-        }
+        assertThat(stored.under(V2 + "blobs")).hasSize(1);
     }
 
     /** No blob, no link and no upload remains anywhere under the root. */
     private void assertNothingStored() throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            assertThat(files.filter(Files::isRegularFile).map(root::relativize).map(Path::toString).toList())
-                    .as("files left under the root")
-                    .isEmpty();
-        }
+        assertThat(stored.under("")).as("files left under the root").isEmpty();
     }
 }

@@ -1,25 +1,69 @@
 package io.berth.http;
 
+import io.berth.storage.driver.filesystem.FilesystemDriver;
+import io.berth.storage.driver.s3.S3Driver;
+import io.berth.testing.S3Proxy;
+import io.berth.testing.StoredFiles;
 import io.berth.testing.TestRegistry;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Gives each test a fresh registry over its own storage root, stopped afterwards. */
+/**
+ * Gives each test a fresh registry over its own storage, stopped afterwards. The storage is a
+ * filesystem root, or with {@code -Dberth.test.storage=s3} (the build's second run of these tests)
+ * a root directory of its own in a bucket of s3proxy, one bucket per test class. Tests that look at
+ * what was stored do so through {@link #stored}, the same on both.
+ */
 abstract class RegistryTestBase {
+
+    /** Tests that read the filesystem root itself carry this tag, and the run on S3 leaves them out. */
+    static final String FILESYSTEM_ONLY = "filesystem-only";
+
+    static final boolean ON_S3 = "s3".equals(System.getProperty("berth.test.storage"));
+    private static final AtomicInteger ROOTS = new AtomicInteger();
+    private static String bucket;
 
     @TempDir
     Path root;
     TestRegistry registry;
+    StoredFiles stored;
+
+    @BeforeAll
+    static void createBucket() {
+        if (ON_S3) {
+            bucket = S3Proxy.shared().createBucket("http");
+        }
+    }
+
+    @AfterAll
+    static void emptyBucket() {
+        if (ON_S3) {
+            S3Proxy.shared().empty(bucket);
+        }
+    }
 
     @BeforeEach
     void startRegistry() throws Exception {
-        registry = TestRegistry.start(root);
+        TestRegistry.Builder builder = TestRegistry.builder(root);
+        if (ON_S3) {
+            String rootDirectory = "/test-" + ROOTS.incrementAndGet();
+            // Berth serves the bytes itself here, so that these tests see its own responses; redirects have their test.
+            builder.s3(S3Proxy.shared(), bucket, rootDirectory).env("REGISTRY_STORAGE_REDIRECT_DISABLE", "true");
+            stored = new StoredFiles(new S3Driver(S3Proxy.shared().settings(bucket).withRootDirectory(rootDirectory)));
+        } else {
+            stored = new StoredFiles(new FilesystemDriver(root));
+        }
+        registry = builder.start();
     }
 
     @AfterEach
     void stopRegistry() throws Exception {
         registry.close();
+        stored.close();
     }
 }

@@ -78,6 +78,18 @@ public final class TestRegistry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Storage in a bucket of an S3 server under {@code rootDirectory} instead of the filesystem
+         * root, configured as an operator would: {@code REGISTRY_STORAGE=s3} and its variables.
+         */
+        public Builder s3(S3Proxy server, String bucket, String rootDirectory) {
+            environment.remove("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY");
+            environment.putAll(server.environment(bucket));
+            environment.put("REGISTRY_STORAGE_S3_ROOTDIRECTORY", rootDirectory);
+            drivers = null;
+            return this;
+        }
+
         public TestRegistry start() throws Exception {
             TestRegistry registry = new TestRegistry(root, Map.copyOf(environment), clock, drivers);
             registry.boot();
@@ -86,7 +98,8 @@ public final class TestRegistry implements AutoCloseable {
     }
 
     private void boot() throws Exception {
-        berth = Berth.start(Config.load(null, environment), clock, drivers.apply(root));
+        Config config = Config.load(null, environment);
+        berth = drivers == null ? Berth.start(config, clock) : Berth.start(config, clock, drivers.apply(root));
     }
 
     /** Stops the server and starts a fresh one over the same storage, as a process restart would. */

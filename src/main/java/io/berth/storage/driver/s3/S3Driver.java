@@ -262,22 +262,31 @@ public final class S3Driver implements StorageDriver {
             if (object != null) {
                 return new FileInfo(path, object.size(), object.modified(), false);
             }
-            Instant directory = firstModifiedUnder(key + "/");
-            if (directory != null) {
+            // A directory, or a file whose writer closed without committing: both asked at once.
+            List<Callable<Object>> asks = List.of(() -> firstModifiedUnder(key + "/"), () -> unfinished(path, key));
+            List<Object> answers = all(asks);
+            if (answers.get(0) instanceof Instant directory) {
                 return new FileInfo(path, 0, directory, true);
             }
-            // A file whose writer closed without committing: its size is that of its parts so far.
-            Upload upload = newestUpload(key);
-            if (upload != null) {
-                List<Part> parts = parts(key, upload.id());
-                if (!parts.isEmpty()) {
-                    return new FileInfo(path, total(parts), upload.initiated(), false);
-                }
+            if (answers.get(1) instanceof FileInfo unfinished) {
+                return unfinished;
             }
             throw new PathNotFound(path);
         } catch (SdkException e) {
             throw failure(e);
         }
+    }
+
+    /** A file that is only an open upload, sized by its parts so far; null when there is none. */
+    private FileInfo unfinished(String path, String key) {
+        Upload upload = newestUpload(key);
+        if (upload != null) {
+            List<Part> parts = parts(key, upload.id());
+            if (!parts.isEmpty()) {
+                return new FileInfo(path, total(parts), upload.initiated(), false);
+            }
+        }
+        return null;
     }
 
     @Override
@@ -330,13 +339,16 @@ public final class S3Driver implements StorageDriver {
             if (destination.startsWith(source + "/")) {
                 throw new FileSystemException(source, destination, "cannot move a directory into itself");
             }
-            if (directory && head(to) != null) {
-                throw new NotDirectoryException(destination); // as rename(2): a directory cannot replace a file
-            }
-            if (firstModifiedUnder(to + "/") != null) {
+            Probe target = probe(to);
+            if (target.directory()) {
                 throw new DirectoryNotEmptyException(destination);
             }
-            checkParents(destination);
+            if (directory && target.file() != null) {
+                throw new NotDirectoryException(destination); // as rename(2): a directory cannot replace a file
+            }
+            if (target.file() == null) {
+                checkParents(destination);
+            }
             directories.fileWritten(destination);
             if (file != null) {
                 copy(from, file.size(), to);
@@ -367,11 +379,14 @@ public final class S3Driver implements StorageDriver {
         String key = key(path);
         String dir = key + "/";
         try {
+            Probe probe = probe(key);
             List<String> keys = new ArrayList<>();
-            for (S3Object object : objectsUnder(dir)) {
-                keys.add(object.key());
+            if (probe.directory()) {
+                for (S3Object object : objectsUnder(dir)) {
+                    keys.add(object.key());
+                }
             }
-            if (head(key) != null) {
+            if (probe.file() != null) {
                 keys.add(key);
             }
             boolean found = !keys.isEmpty();
@@ -700,49 +715,65 @@ public final class S3Driver implements StorageDriver {
         }
     }
 
-    /** Refuses to write a file where a directory is, or below a file, as a filesystem would. */
+    /**
+     * Refuses to write a file where a directory is, or below a file, as a filesystem would. Looks at
+     * the parent first: in a new folder the path itself cannot be anything yet.
+     */
     private void checkWritable(String path) throws IOException {
-        List<String> parents = unknownParents(path);
-        List<Callable<Boolean>> checks = new ArrayList<>();
-        checks.add(() -> firstModifiedUnder(key(path) + "/") != null);
-        for (String parent : parents) {
-            checks.add(() -> head(key(parent)) != null);
+        String parent = parent(path);
+        if (parent == null || directories.contains(parent) || isDirectory(parent)) {
+            Probe target = probe(key(path));
+            if (target.directory()) {
+                throw new FileSystemException(path, null, "is a directory");
+            }
+            return; // in a directory, as an existing file or a new one
         }
-        List<Boolean> found = all(checks);
-        if (found.getFirst()) {
-            throw new FileSystemException(path, null, "is a directory");
-        }
-        failOnFileParent(parents, found.subList(1, found.size()));
+        checkParents(parent);
     }
 
-    /** Refuses to write below a file. */
+    /**
+     * Refuses to write below a file. Walks up from the parent to the first directory, known to this
+     * process or seen in a listing: above a directory there are only directories. A write into an
+     * existing folder costs one listing, into a new one a listing per new level.
+     */
     private void checkParents(String path) throws IOException {
-        List<String> parents = unknownParents(path);
-        List<Callable<Boolean>> checks = new ArrayList<>();
-        for (String parent : parents) {
-            checks.add(() -> head(key(parent)) != null);
-        }
-        failOnFileParent(parents, all(checks));
-    }
-
-    /** The parents of a path not known to be directories already. */
-    private List<String> unknownParents(String path) {
-        List<String> parents = new ArrayList<>();
-        for (int slash = path.indexOf('/', 1); slash > 0; slash = path.indexOf('/', slash + 1)) {
-            String parent = path.substring(0, slash);
-            if (!directories.contains(parent)) {
-                parents.add(parent);
+        for (String parent = parent(path); parent != null && !directories.contains(parent); parent = parent(parent)) {
+            if (isDirectory(parent)) {
+                return;
             }
         }
-        return parents;
     }
 
-    private static void failOnFileParent(List<String> parents, List<Boolean> isFile) throws NotDirectoryException {
-        for (int i = 0; i < parents.size(); i++) {
-            if (isFile.get(i)) {
-                throw new NotDirectoryException(parents.get(i));
-            }
+    /** Whether a path is a directory; a file there is refused as the parent of anything. */
+    private boolean isDirectory(String path) throws NotDirectoryException {
+        Probe probe = probe(key(path));
+        if (probe.file() != null) {
+            throw new NotDirectoryException(path);
         }
+        return probe.directory();
+    }
+
+    /** The parent of a path, or null for a path at the top. */
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? null : path.substring(0, slash);
+    }
+
+    /** What one listing tells of a key: the object of that name, and whether a directory of that name holds anything. */
+    private record Probe(S3Object file, boolean directory) {}
+
+    /**
+     * Lists the keys that start with {@code key}, one level deep: the object {@code key} sorts first,
+     * and {@code key/} is among the prefixes unless siblings such as {@code key-x} filled the page.
+     */
+    private Probe probe(String key) {
+        ListObjectsV2Response page = s3.listObjectsV2(l -> l.bucket(bucket).prefix(key).delimiter("/").maxKeys(PAGE));
+        S3Object file = page.contents().stream().filter(o -> o.key().equals(key)).findFirst().orElse(null);
+        boolean directory = page.commonPrefixes().stream().anyMatch(p -> p.prefix().equals(key + "/"));
+        if (!directory && Boolean.TRUE.equals(page.isTruncated())) {
+            directory = firstModifiedUnder(key + "/") != null;
+        }
+        return new Probe(file, directory);
     }
 
     /** Runs independent requests side by side; the first failure is thrown. */
