@@ -49,10 +49,31 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write every run as a JSON line to this file.")
     Path jsonFile;
 
+    @Option(names = "--suite", defaultValue = "filesystem",
+            description = "filesystem: the target suite; s3: blob push and pull with both registries on S3 (no targets).")
+    String suiteName;
+
     /** One line of the suite: a scenario with its settings, and the ratio it must reach (0: none). */
     record Entry(String label, String scenario, Scenarios.Settings settings, double target) {}
 
     static final long MIB = Scenarios.MIB;
+
+    /**
+     * Blob push and pull with both registries storing in S3, labelled "s3 ..." so that the lines sit
+     * beside the filesystem ones of the same name. No targets: the S3 server sets the pace as much
+     * as the registries do.
+     */
+    static List<Entry> s3Suite() {
+        List<Entry> suite = new ArrayList<>();
+        suite.add(new Entry("s3 push-monolithic 4MiB c1", "push-monolithic", new Scenarios.Settings(4 * MIB, 40, 1, MIB, null), 0));
+        suite.add(new Entry("s3 push-monolithic 4MiB c8", "push-monolithic", new Scenarios.Settings(4 * MIB, 80, 8, MIB, null), 0));
+        suite.add(new Entry("s3 push-monolithic 64MiB c1", "push-monolithic", new Scenarios.Settings(64 * MIB, 4, 1, MIB, null), 0));
+        suite.add(new Entry("s3 push-chunked 4MiB/1MiB c1", "push-chunked", new Scenarios.Settings(4 * MIB, 40, 1, MIB, null), 0));
+        suite.add(new Entry("s3 pull-blob 4MiB c1", "pull-blob", new Scenarios.Settings(4 * MIB, 200, 1, MIB, null), 0));
+        suite.add(new Entry("s3 pull-blob 4MiB c8", "pull-blob", new Scenarios.Settings(4 * MIB, 400, 8, MIB, null), 0));
+        suite.add(new Entry("s3 head-blob c16", "head-blob", new Scenarios.Settings(MIB, 5000, 16, MIB, null), 0));
+        return suite;
+    }
 
     static List<Entry> suite() {
         List<Entry> suite = new ArrayList<>();
@@ -85,14 +106,24 @@ final class CompareCommand implements Callable<Integer> {
         ProcessStats berthStats = new ProcessStats(berthPid);
         ProcessStats distributionStats = new ProcessStats(distributionPid);
         double sha = sha256GibPerSecond();
-        double disk = durableWriteMibPerSecond(dataDir);
-        System.out.printf(Locale.ROOT, "limits: JDK SHA-256 on one core %.2f GiB/s (%.0f MiB/s); durable sequential write (dd conv=fsync) %.0f MiB/s%n",
-                sha, sha * 1024, disk);
+        if (suiteName.equals("s3")) {
+            System.out.printf(Locale.ROOT, "limits: JDK SHA-256 on one core %.2f GiB/s (%.0f MiB/s); storage: S3 server given to both%n",
+                    sha, sha * 1024);
+        } else {
+            double disk = durableWriteMibPerSecond(dataDir);
+            System.out.printf(Locale.ROOT, "limits: JDK SHA-256 on one core %.2f GiB/s (%.0f MiB/s); durable sequential write (dd conv=fsync) %.0f MiB/s%n",
+                    sha, sha * 1024, disk);
+        }
         System.out.printf(Locale.ROOT, "%-28s %12s %12s %7s %7s %4s %11s %11s%n",
                 "scenario", "distribution", "berth", "ratio", "target", "ok", "dist ms/op", "berth ms/op");
         List<String> jsonLines = new ArrayList<>();
         int missed = 0;
-        for (Entry entry : suite()) {
+        List<Entry> entries = switch (suiteName) {
+            case "filesystem" -> suite();
+            case "s3" -> s3Suite();
+            default -> throw new IllegalArgumentException("--suite is filesystem or s3, not " + suiteName);
+        };
+        for (Entry entry : entries) {
             if (only != null && only.stream().noneMatch(entry.label()::contains)) {
                 continue;
             }
