@@ -3,6 +3,7 @@ package io.berth;
 import io.berth.bench.BenchCommand;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
+import io.berth.observe.Logging;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -53,6 +54,7 @@ public final class Main {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
             }
+            Logging.configure(loaded.log());
             try (Berth berth = Berth.start(loaded, Clock.systemUTC())) {
                 berth.join();
             }

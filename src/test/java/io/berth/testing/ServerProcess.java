@@ -24,10 +24,13 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final List<String> output;
 
-    private ServerProcess(Process process, int port, List<String> output) {
+    private final CompletableFuture<Void> outputEnded;
+
+    private ServerProcess(Process process, int port, List<String> output, CompletableFuture<Void> outputEnded) {
         this.process = process;
         this.port = port;
         this.output = output;
+        this.outputEnded = outputEnded;
     }
 
     /** Starts {@code berth serve} over a filesystem root on a free loopback port, with extra JVM options. */
@@ -76,6 +79,7 @@ public final class ServerProcess implements AutoCloseable {
             Process process = builder.start();
             List<String> output = new CopyOnWriteArrayList<>();
             CompletableFuture<Integer> port = new CompletableFuture<>();
+            CompletableFuture<Void> ended = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
@@ -89,9 +93,10 @@ public final class ServerProcess implements AutoCloseable {
                     // the process is gone; the port future fails below
                 }
                 port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
+                ended.complete(null);
             });
             try {
-                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output);
+                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, ended);
             } catch (Exception e) {
                 process.destroyForcibly().waitFor();
                 throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
@@ -99,13 +104,15 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** {@code java <options> -cp <test classpath> io.berth.Main}, with the server's own logging. */
+    /**
+     * {@code java <options> -cp <test classpath> io.berth.Main}. {@code serve} sets logging up from
+     * its configuration, as in production (its start line names the port); before that, and for the
+     * other commands, the test classpath's quiet logback-test.xml applies.
+     */
     static List<String> javaCommand(List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
-        // The server's own logging, not the tests' quieter one: its start line names the port.
-        command.add("-Dlogback.configurationFile=logback.xml");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.Main"));
         return command;
     }
@@ -131,6 +138,15 @@ public final class ServerProcess implements AutoCloseable {
     public int terminate(long timeout, TimeUnit unit) throws InterruptedException {
         process.destroy();
         return process.waitFor(timeout, unit) ? process.exitValue() : -1;
+    }
+
+    /** SIGTERM, then every line the server printed until it exited. */
+    public List<String> outputAfterExit() throws Exception {
+        if (terminate(30, TimeUnit.SECONDS) == -1) {
+            throw new IllegalStateException("berth did not exit on SIGTERM");
+        }
+        outputEnded.get(30, TimeUnit.SECONDS);
+        return output();
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */

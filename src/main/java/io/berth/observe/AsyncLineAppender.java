@@ -1,0 +1,164 @@
+package io.berth.observe;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Writes log lines from a thread of its own, so that a request that logs only puts an event in a
+ * bounded queue and never waits for a disk or a pipe. Logback's own AsyncAppender either blocks
+ * when its queue is full or drops silently (and sheds info lines early by default); this one never
+ * blocks and never drops without saying so: when the queue is full the line is counted, and the
+ * writer reports the count in a line of its own as soon as it catches up (the count is also a
+ * metric). Encoding happens on the writer thread, off the request's path. Lines are flushed
+ * whenever the queue runs empty, so they appear promptly yet are written in batches under load.
+ */
+final class AsyncLineAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+
+    /** Events the writer may fall behind by; a few MiB at most, a fraction of a second at full load. */
+    static final int CAPACITY = 8192;
+
+    private static final int BATCH = 512;
+
+    private final Encoder<ILoggingEvent> encoder;
+    private final OutputStream out;
+    private final BlockingQueue<ILoggingEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final LongAdder dropped = new LongAdder();
+    private final Object writing = new Object();
+    /** Dropped lines already reported; touched only while holding {@link #writing}. */
+    private long reported;
+    private boolean writeFailed;
+    /** Set at shutdown: from then on each line is written by the thread that logs it. */
+    private volatile boolean synchronous;
+    private Thread writer;
+
+    AsyncLineAppender(Encoder<ILoggingEvent> encoder, OutputStream out) {
+        this.encoder = encoder;
+        this.out = new BufferedOutputStream(out, 64 * 1024);
+    }
+
+    /** Lines dropped so far because the writer could not keep up. */
+    long dropped() {
+        return dropped.sum();
+    }
+
+    @Override
+    public void start() {
+        writer = Thread.ofPlatform().daemon().name("berth-log-writer").start(this::run);
+        super.start();
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+        if (synchronous) {
+            synchronized (writing) {
+                write(event);
+                flush();
+            }
+            return;
+        }
+        // Fixes the message, thread name and MDC now: the writer formats it later, elsewhere.
+        event.prepareForDeferredProcessing();
+        if (!queue.offer(event)) {
+            dropped.increment();
+        }
+    }
+
+    private void run() {
+        List<ILoggingEvent> batch = new ArrayList<>(BATCH);
+        try {
+            while (true) {
+                batch.add(queue.take());
+                queue.drainTo(batch, BATCH - 1);
+                synchronized (writing) {
+                    for (ILoggingEvent event : batch) {
+                        write(event);
+                    }
+                    if (queue.isEmpty()) {
+                        reportDropped();
+                        flush();
+                    }
+                }
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes out whatever is queued and switches to writing each line on the caller's thread: run
+     * at shutdown, so that the last lines (and those logged while stopping) are not lost.
+     */
+    void drain() {
+        synchronous = true;
+        // The writer may hold a batch it has taken but not written yet: let it finish and stop.
+        if (writer != null && writer != Thread.currentThread()) {
+            writer.interrupt();
+            try {
+                writer.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (writing) {
+            for (ILoggingEvent event; (event = queue.poll()) != null; ) {
+                write(event);
+            }
+            reportDropped();
+            flush();
+        }
+    }
+
+    @Override
+    public void stop() {
+        drain();
+        super.stop();
+    }
+
+    private void write(ILoggingEvent event) {
+        try {
+            out.write(encoder.encode(event));
+        } catch (IOException | RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void reportDropped() {
+        long now = dropped.sum();
+        if (now > reported) {
+            String message = (now - reported) + " log lines dropped: the log output could not keep up";
+            reported = now;
+            Logger logger = ((LoggerContext) getContext()).getLogger(AsyncLineAppender.class);
+            write(new LoggingEvent(AsyncLineAppender.class.getName(), logger, Level.WARN, message, null, null));
+        }
+    }
+
+    private void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    /** Reported once to logback's status: a broken output must not become a storm of errors. */
+    private void failed(Exception e) {
+        if (!writeFailed) {
+            writeFailed = true;
+            addError("cannot write log lines", e);
+        }
+    }
+}
