@@ -1,5 +1,7 @@
 package io.berth.http;
 
+import io.berth.observe.AccessLog;
+import io.berth.observe.Metrics;
 import io.berth.storage.Registry;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
@@ -26,7 +28,8 @@ public final class RegistryServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public RegistryServer(Registry registry, Settings settings) {
+    /** A server whose requests are access-logged and counted as given; either may be null, for none. */
+    public RegistryServer(Registry registry, Settings settings, AccessLog accessLog, Metrics metrics) {
         // Requests run on virtual threads; the few platform threads only select and accept.
         QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS);
         threads.setName("berth");
@@ -50,11 +53,11 @@ public final class RegistryServer implements AutoCloseable {
         server.addConnector(connector);
 
         UploadStateCodec states = new UploadStateCodec(settings.secret());
-        server.setHandler(new Router(
+        server.setHandler(new ObservingHandler(new Router(
                 new BlobHandler(registry, settings.deleteEnabled()),
                 new UploadHandler(registry, states),
                 new ManifestHandler(registry, settings.deleteEnabled()),
-                new ListingHandler(registry)));
+                new ListingHandler(registry)), accessLog, metrics));
         server.setErrorHandler(new JsonErrorHandler());
     }
 

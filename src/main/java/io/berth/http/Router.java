@@ -36,7 +36,9 @@ final class Router extends Handler.Abstract {
         Exchange ex = new Exchange(request, response);
         ex.header("Docker-Distribution-API-Version", "registry/2.0");
         try {
-            dispatch(ex, Route.match(request.getHttpURI().getPath()));
+            Route route = Route.match(request.getHttpURI().getPath());
+            ObservingHandler.routed(request, route.endpoint());
+            dispatch(ex, route);
             callback.succeeded();
         } catch (Throwable failure) {
             fail(ex, callback, failure);

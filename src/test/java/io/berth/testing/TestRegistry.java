@@ -103,6 +103,17 @@ public final class TestRegistry implements AutoCloseable {
         return berth.port();
     }
 
+    /** The debug server's port; the test must have set {@code REGISTRY_HTTP_DEBUG_ADDR}. */
+    public int debugPort() {
+        return berth.debugPort();
+    }
+
+    /** A GET on the debug server. */
+    public HttpResponse<String> debugGet(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + berth.debugPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends a request; {@code headers} alternate names and values. */
     public HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery))
