@@ -22,19 +22,26 @@ import java.util.concurrent.atomic.LongAdder;
  * when its queue is full or drops silently (and sheds info lines early by default); this one never
  * blocks and never drops without saying so: when the queue is full the line is counted, and the
  * writer reports the count in a line of its own as soon as it catches up (the count is also a
- * metric). Encoding happens on the writer thread, off the request's path. Lines are flushed
- * whenever the queue runs empty, so they appear promptly yet are written in batches under load.
+ * metric). Each batch is written at once, so lines appear within milliseconds yet cost few
+ * system calls under load.
  */
 final class AsyncLineAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
-    /** Events the writer may fall behind by; a few MiB at most, a fraction of a second at full load. */
+    /** Lines the writer may fall behind by: about 3 MiB of access lines, a fraction of a second at full load. */
     static final int CAPACITY = 8192;
 
     private static final int BATCH = 512;
 
+    /**
+     * How long lines may wait while they keep coming. Each wake-up and write call costs far more
+     * than a line (measured: 2 ms pauses cost the writer 2.8 µs a line at 8,600 lines/s, 10 ms
+     * pauses 2 µs); a full batch skips the pause, so the writer keeps up at any rate Berth serves.
+     */
+    private static final long PAUSE_MILLIS = 10;
+
     private final Encoder<ILoggingEvent> encoder;
     private final OutputStream out;
-    private final BlockingQueue<ILoggingEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final LongAdder dropped = new LongAdder();
     private final Object writing = new Object();
     /** Dropped lines already reported; touched only while holding {@link #writing}. */
@@ -62,34 +69,43 @@ final class AsyncLineAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
 
     @Override
     protected void append(ILoggingEvent event) {
-        if (synchronous) {
-            synchronized (writing) {
-                write(event);
-                flush();
-            }
+        // Encoded here, while the event's fields are still in this core's cache: under a microsecond
+        // (measured), about a third of what the writer thread spent on it. It is CPU, not I/O.
+        byte[] line = encode(event);
+        if (line == null) {
             return;
         }
-        // Fixes the message, thread name and MDC now: the writer formats it later, elsewhere.
-        event.prepareForDeferredProcessing();
-        if (!queue.offer(event)) {
+        if (synchronous) {
+            synchronized (writing) {
+                write(line);
+                flush();
+            }
+        } else if (!queue.offer(line)) {
             dropped.increment();
         }
     }
 
+    /**
+     * Blocks on the queue only when it has run dry; while lines keep coming it pauses briefly between
+     * batches instead, so that a logging request finds nobody waiting on the queue and wakes no
+     * thread: the writer costs one wake-up and one write call per batch, not per line.
+     */
     private void run() {
-        List<ILoggingEvent> batch = new ArrayList<>(BATCH);
+        List<byte[]> batch = new ArrayList<>(BATCH);
         try {
             while (true) {
-                batch.add(queue.take());
+                byte[] first = queue.poll();
+                batch.add(first == null ? queue.take() : first);
                 queue.drainTo(batch, BATCH - 1);
                 synchronized (writing) {
-                    for (ILoggingEvent event : batch) {
-                        write(event);
+                    for (byte[] line : batch) {
+                        write(line);
                     }
-                    if (queue.isEmpty()) {
-                        reportDropped();
-                        flush();
-                    }
+                    reportDropped();
+                    flush();
+                }
+                if (batch.size() < BATCH) {
+                    Thread.sleep(PAUSE_MILLIS);
                 }
                 batch.clear();
             }
@@ -114,8 +130,8 @@ final class AsyncLineAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
             }
         }
         synchronized (writing) {
-            for (ILoggingEvent event; (event = queue.poll()) != null; ) {
-                write(event);
+            for (byte[] line; (line = queue.poll()) != null; ) {
+                write(line);
             }
             reportDropped();
             flush();
@@ -128,10 +144,19 @@ final class AsyncLineAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
         super.stop();
     }
 
-    private void write(ILoggingEvent event) {
+    private byte[] encode(ILoggingEvent event) {
         try {
-            out.write(encoder.encode(event));
-        } catch (IOException | RuntimeException e) {
+            return encoder.encode(event);
+        } catch (RuntimeException e) {
+            failed(e);
+            return null;
+        }
+    }
+
+    private void write(byte[] line) {
+        try {
+            out.write(line);
+        } catch (IOException e) {
             failed(e);
         }
     }
@@ -142,7 +167,10 @@ final class AsyncLineAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
             String message = (now - reported) + " log lines dropped: the log output could not keep up";
             reported = now;
             Logger logger = ((LoggerContext) getContext()).getLogger(AsyncLineAppender.class);
-            write(new LoggingEvent(AsyncLineAppender.class.getName(), logger, Level.WARN, message, null, null));
+            byte[] line = encode(new LoggingEvent(AsyncLineAppender.class.getName(), logger, Level.WARN, message, null, null));
+            if (line != null) {
+                write(line);
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 package io.berth.observe;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -16,7 +19,7 @@ import org.slf4j.event.KeyValuePair;
  * Berth's two log line formats, chosen by {@code log.formatter}: {@code text} (a timestamp, the
  * level, the logger's short name, the message, then {@code key=value} pairs) and {@code json}
  * (one object per line: time, level, logger, msg, then every pair as a top-level key). The
- * configured {@code log.fields} end every line. Encoding runs on the log writer's thread.
+ * configured {@code log.fields} end every line. Encoders are used by many threads at once.
  */
 abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
 
@@ -51,6 +54,43 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
 
     abstract void write(ILoggingEvent event, StringBuilder line);
 
+    /**
+     * Appends an event's time as {@code 2026-01-02T03:04:05.678} and the zone suffix. The part up to
+     * the second is formatted once a second and shared: a formatter call per line costs more than
+     * the rest of the line. Safe for concurrent use: the cache is one immutable value.
+     */
+    static final class TimeStamps {
+        private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+        private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("XXX");
+
+        /** The formatted second: {@code prefix} up to the seconds, {@code suffix} the zone. */
+        private record Second(long epochSecond, String prefix, String suffix) {}
+
+        private final ZoneId zone;
+        private final boolean zulu;
+        private volatile Second cached = new Second(Long.MIN_VALUE, "", "");
+
+        /** {@code zulu}: a UTC time ending in {@code Z}; else the zone's offset, such as {@code +02:00}. */
+        TimeStamps(ZoneId zone, boolean zulu) {
+            this.zone = zone;
+            this.zulu = zulu;
+        }
+
+        void append(long epochMillis, StringBuilder line) {
+            long epochSecond = Math.floorDiv(epochMillis, 1000);
+            Second second = cached;
+            if (second.epochSecond != epochSecond) {
+                ZonedDateTime time = Instant.ofEpochSecond(epochSecond).atZone(zone);
+                second = new Second(epochSecond, SECONDS.format(time), zulu ? "Z" : OFFSET.format(time));
+                cached = second;
+            }
+            int millis = (int) Math.floorMod(epochMillis, 1000);
+            line.append(second.prefix).append('.')
+                    .append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10))
+                    .append(second.suffix);
+        }
+    }
+
     /** Numbers stay numbers in JSON and unquoted in text. */
     static boolean isNumber(Object value) {
         if (value instanceof Double d) {
@@ -65,8 +105,7 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
     /** {@code 2026-01-02T03:04:05.678+00:00 INFO  Berth - message key=value ...} */
     static final class Text extends LineFormat {
 
-        private static final DateTimeFormatter TIME =
-                DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneId.systemDefault());
+        private final TimeStamps time = new TimeStamps(ZoneId.systemDefault(), false);
 
         Text(Map<String, String> fields) {
             super(fields);
@@ -74,7 +113,7 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
 
         @Override
         void write(ILoggingEvent event, StringBuilder line) {
-            TIME.formatTo(event.getInstant(), line);
+            time.append(event.getTimeStamp(), line);
             String level = event.getLevel().toString();
             line.append(' ').append(level).repeat(' ', Math.max(1, 6 - level.length()));
             String logger = event.getLoggerName();
@@ -100,18 +139,23 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
                 return;
             }
             line.append('"');
+            int run = 0;
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
-                switch (c) {
-                    case '"' -> line.append("\\\"");
-                    case '\\' -> line.append("\\\\");
-                    case '\n' -> line.append("\\n");
-                    case '\r' -> line.append("\\r");
-                    case '\t' -> line.append("\\t");
-                    default -> line.append(c < ' ' ? '?' : c);
+                if (c < ' ' || c == '"' || c == '\\') {
+                    line.append(text, run, i);
+                    switch (c) {
+                        case '"' -> line.append("\\\"");
+                        case '\\' -> line.append("\\\\");
+                        case '\n' -> line.append("\\n");
+                        case '\r' -> line.append("\\r");
+                        case '\t' -> line.append("\\t");
+                        default -> line.append('?');
+                    }
+                    run = i + 1;
                 }
             }
-            line.append('"');
+            line.append(text, run, text.length()).append('"');
         }
 
         /** A value that needs no quotes: not empty, no space, quote, backslash, equals sign or control character. */
@@ -132,8 +176,7 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
     /** {@code {"time":"...","level":"info","logger":"io.berth.Berth","msg":"...",...}} */
     static final class Json extends LineFormat {
 
-        private static final DateTimeFormatter TIME =
-                DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+        private final TimeStamps time = new TimeStamps(ZoneOffset.UTC, true);
 
         Json(Map<String, String> fields) {
             super(fields);
@@ -142,9 +185,15 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
         @Override
         void write(ILoggingEvent event, StringBuilder line) {
             line.append("{\"time\":\"");
-            TIME.formatTo(event.getInstant(), line);
+            time.append(event.getTimeStamp(), line);
             // Lower case, as Distribution's logger writes levels.
-            line.append("\",\"level\":\"").append(event.getLevel().toString().toLowerCase(java.util.Locale.ROOT));
+            line.append("\",\"level\":\"").append(switch (event.getLevel().toInt()) {
+                case Level.ERROR_INT -> "error";
+                case Level.WARN_INT -> "warn";
+                case Level.INFO_INT -> "info";
+                case Level.DEBUG_INT -> "debug";
+                default -> "trace";
+            });
             line.append("\",\"logger\":");
             string(line, event.getLoggerName());
             line.append(",\"msg\":");
@@ -177,27 +226,26 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
             }
         }
 
-        /** A JSON string: quotes, backslashes and control characters escaped, the rest as is. */
+        /** A JSON string: quotes, backslashes and control characters escaped, runs of other characters copied whole. */
         static void string(StringBuilder line, String text) {
             line.append('"');
+            int run = 0;
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
-                switch (c) {
-                    case '"' -> line.append("\\\"");
-                    case '\\' -> line.append("\\\\");
-                    case '\n' -> line.append("\\n");
-                    case '\r' -> line.append("\\r");
-                    case '\t' -> line.append("\\t");
-                    default -> {
-                        if (c < ' ') {
-                            line.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
-                        } else {
-                            line.append(c);
-                        }
+                if (c < ' ' || c == '"' || c == '\\') {
+                    line.append(text, run, i);
+                    switch (c) {
+                        case '"' -> line.append("\\\"");
+                        case '\\' -> line.append("\\\\");
+                        case '\n' -> line.append("\\n");
+                        case '\r' -> line.append("\\r");
+                        case '\t' -> line.append("\\t");
+                        default -> line.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
                     }
+                    run = i + 1;
                 }
             }
-            line.append('"');
+            line.append(text, run, text.length()).append('"');
         }
     }
 }

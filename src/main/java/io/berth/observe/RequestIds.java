@@ -1,7 +1,8 @@
 package io.berth.observe;
 
+import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Request ids: a client's (or a proxy's) {@code X-Request-Id} is kept when it is short printable
@@ -24,12 +25,26 @@ public final class RequestIds {
         return isAcceptable(offered) ? offered : generate();
     }
 
+    /** Where the ids of this process start: random, so that replicas do not repeat each other's. */
+    private static final AtomicLong SEQUENCE = new AtomicLong(new SecureRandom().nextLong());
+
+    /** The golden-ratio step SplittableRandom uses: the sequence visits every long before it repeats. */
+    private static final long GAMMA = 0x9e3779b97f4a7c15L;
+
     /**
-     * 16 hex digits from the thread's own random source: ids need to be distinct enough to find a
-     * request in the logs, not unguessable, so no SecureRandom (and its lock) per request.
+     * 16 hex digits: the next value of a process-wide sequence, scrambled by a bijective mix, so no
+     * two ids of a process are equal. Ids need to be distinct, not unguessable: no SecureRandom per
+     * request, and no ThreadLocalRandom, whose seeding is paid again on every new (virtual) thread.
      */
     public static String generate() {
-        return HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
+        return HEX.toHexDigits(mix(SEQUENCE.getAndAdd(GAMMA)));
+    }
+
+    /** Stafford's mix13 finalizer, as SplittableRandom applies it. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /** Printable ASCII without spaces, 1 to {@link #MAX_LENGTH} characters; one pass, no regex. */
