@@ -80,7 +80,8 @@ class LoggingTest {
                     environment: test
                 """)) {
             assertThat(get(server, "/v2/", "User-Agent", "observe test/1.0", "X-Request-Id", "trace-1").statusCode()).isEqualTo(200);
-            assertThat(get(server, "/v2/app/blobs/sha256:" + "0".repeat(64), "X-Request-Id", "trace-2").statusCode()).isEqualTo(404);
+            assertThat(get(server, "/v2/app/blobs/sha256:" + "0".repeat(64), "X-Request-Id", "trace-2",
+                    "User-Agent", "quote \" backslash \\ tab\tend").statusCode()).isEqualTo(404);
             output = outputOnceWritten(server, "trace-2");
         }
         List<JsonNode> lines = jsonLines(output);
@@ -112,6 +113,7 @@ class LoggingTest {
         assertThat(missing.path("status").asInt()).isEqualTo(404);
         assertThat(missing.path("route").asText()).isEqualTo("blob");
         assertThat(missing.path("bytes_out").asLong()).isPositive();
+        assertThat(missing.path("user_agent").asText()).isEqualTo("quote \" backslash \\ tab\tend");
     }
 
     @Test
