@@ -42,9 +42,15 @@ public final class Berth implements AutoCloseable {
     public static Berth start(Config config, Clock clock, StorageDriver storage) throws Exception {
         StorageDriver driver = CheckedStorageDriver.wrap(storage);
         Registry registry = new Registry(driver, clock);
-        ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage().uploadPurging());
-        RegistryServer server = new RegistryServer(registry, new RegistryServer.Settings(
-                config.http().address(), secret(config.http().secret()), config.storage().deleteEnabled()));
+        ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
+        RegistryServer server;
+        try {
+            server = new RegistryServer(registry, httpSettings(config));
+        } catch (RuntimeException e) {
+            maintenance.shutdownNow();
+            driver.close();
+            throw e;
+        }
         Berth berth = new Berth(driver, server, maintenance);
         try {
             server.start();
@@ -52,9 +58,18 @@ public final class Berth implements AutoCloseable {
             berth.close();
             throw e;
         }
-        log.info("listening on {}:{} with {} storage{}", config.http().address().getHostString(), server.port(),
-                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory());
+        log.info("listening on {}:{} with {} storage{}{}{}", config.http().address().getHostString(), server.port(),
+                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory(),
+                config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
+                config.storage().readOnly() ? ", read-only" : "");
         return berth;
+    }
+
+    private static RegistryServer.Settings httpSettings(Config config) {
+        Config.Http http = config.http();
+        return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
+                config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
+                http.drainTimeout());
     }
 
     public int port() {
@@ -64,6 +79,14 @@ public final class Berth implements AutoCloseable {
     /** Blocks until the server stops. */
     public void join() throws InterruptedException {
         server.join();
+    }
+
+    /**
+     * Stops serving gracefully: no new connections, requests in flight finish within
+     * {@code http.draintimeout}, then the rest are cut. {@link #join} returns after it.
+     */
+    public void stop() throws Exception {
+        server.stop();
     }
 
     @Override
@@ -81,9 +104,13 @@ public final class Berth implements AutoCloseable {
         };
     }
 
-    private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.UploadPurging purging) {
+    private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upload-purger").factory());
-        if (purging.enabled() && !purging.interval().isZero()) {
+        Config.UploadPurging purging = storage.uploadPurging();
+        if (purging.enabled() && storage.readOnly()) {
+            // Read-only mode is for maintenance such as garbage collection: storage must not change under it.
+            log.info("upload purging is off while the registry is read-only");
+        } else if (purging.enabled() && !purging.interval().isZero()) {
             UploadPurger purger = new UploadPurger(driver, clock, purging.age(), purging.dryRun());
             long interval = purging.interval().toMillis();
             executor.scheduleWithFixedDelay(() -> {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -53,7 +54,22 @@ public final class Main {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
             }
-            try (Berth berth = Berth.start(loaded, Clock.systemUTC())) {
+            Berth started;
+            try {
+                started = Berth.start(loaded, Clock.systemUTC());
+            } catch (ConfigException e) {
+                // Found only when used, e.g. a TLS key that cannot be read.
+                System.err.println("berth: " + e.getMessage());
+                return 2;
+            }
+            try (Berth berth = started) {
+                StopSignals.install(() -> {
+                    try {
+                        berth.stop();
+                    } catch (Exception e) {
+                        LoggerFactory.getLogger(Main.class).warn("stopping failed: {}", e.toString());
+                    }
+                });
                 berth.join();
             }
             return 0;

@@ -1,0 +1,41 @@
+package io.berth;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT begin a graceful stop instead of the JVM's own exit, which would run the
+ * shutdown hooks and end with status 143 or 130 whatever they did: here the server drains, the
+ * registry closes, and {@code berth serve} exits 0, as Distribution does. The JDK offers no
+ * supported API for this; {@code sun.misc.Signal} (module jdk.unsupported) is the one in use.
+ */
+final class StopSignals {
+
+    private static final Logger log = LoggerFactory.getLogger(StopSignals.class);
+
+    private StopSignals() {}
+
+    /** Runs {@code stop} on the first SIGTERM or SIGINT; later ones are only logged, the stop being under way. */
+    static void install(Runnable stop) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                // The JDK runs each handler on a fresh thread, so stop may block until the drain ends.
+                Signal.handle(new Signal(name), signal -> {
+                    if (stopping.compareAndSet(false, true)) {
+                        log.info("SIG{}: stopping; requests in flight may finish first", signal.getName());
+                        stop.run();
+                    } else {
+                        log.info("SIG{}: already stopping", signal.getName());
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                // e.g. under -Xrs: the JVM's default, an exit without draining, stays.
+                log.warn("cannot handle SIG{} ({}): it will stop Berth without draining", name, e.getMessage());
+            }
+        }
+    }
+}
