@@ -76,14 +76,9 @@ public final class Berth implements AutoCloseable {
         return server.port();
     }
 
-    /** Blocks until the server stops. */
-    public void join() throws InterruptedException {
-        server.join();
-    }
-
     /**
      * Stops serving gracefully: no new connections, requests in flight finish within
-     * {@code http.draintimeout}, then the rest are cut. {@link #join} returns after it.
+     * {@code http.draintimeout}, then the rest are cut. Returns once the server is down.
      */
     public void stop() throws Exception {
         server.stop();

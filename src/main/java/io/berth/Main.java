@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -54,6 +54,9 @@ public final class Main {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
             }
+            // Before the start, so that a signal arriving meanwhile is not lost.
+            CountDownLatch stopRequested = new CountDownLatch(1);
+            StopSignals.install(stopRequested::countDown);
             Berth started;
             try {
                 started = Berth.start(loaded, Clock.systemUTC());
@@ -63,14 +66,8 @@ public final class Main {
                 return 2;
             }
             try (Berth berth = started) {
-                StopSignals.install(() -> {
-                    try {
-                        berth.stop();
-                    } catch (Exception e) {
-                        LoggerFactory.getLogger(Main.class).warn("stopping failed: {}", e.toString());
-                    }
-                });
-                berth.join();
+                stopRequested.await();
+                berth.stop();
             }
             return 0;
         }

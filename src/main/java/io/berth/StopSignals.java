@@ -7,10 +7,10 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * SIGTERM and SIGINT begin a graceful stop instead of the JVM's own exit, which would run the
- * shutdown hooks and end with status 143 or 130 whatever they did: here the server drains, the
- * registry closes, and {@code berth serve} exits 0, as Distribution does. The JDK offers no
- * supported API for this; {@code sun.misc.Signal} (module jdk.unsupported) is the one in use.
+ * SIGTERM and SIGINT ask {@code berth serve} to stop gracefully instead of starting the JVM's own
+ * exit, which would end with status 143 or 130 whatever the shutdown hooks did: the server drains,
+ * the registry closes, and the process exits 0, as Distribution does. The JDK offers no supported
+ * API for this; {@code sun.misc.Signal} (module jdk.unsupported) is the one in use.
  */
 final class StopSignals {
 
@@ -23,7 +23,6 @@ final class StopSignals {
         AtomicBoolean stopping = new AtomicBoolean();
         for (String name : List.of("TERM", "INT")) {
             try {
-                // The JDK runs each handler on a fresh thread, so stop may block until the drain ends.
                 Signal.handle(new Signal(name), signal -> {
                     if (stopping.compareAndSet(false, true)) {
                         log.info("SIG{}: stopping; requests in flight may finish first", signal.getName());

@@ -138,11 +138,6 @@ public final class RegistryServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** Blocks until the server stops. */
-    public void join() throws InterruptedException {
-        server.join();
-    }
-
     /**
      * Stops accepting, lets the requests in flight finish within the drain timeout, then closes
      * every connection, cutting what is still running. Returns once the server is down.
@@ -154,7 +149,7 @@ public final class RegistryServer implements AutoCloseable {
             try {
                 inFlight.shutdown().get(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                log.warn("requests still running after http.draintimeout ({}) are cut", drainTimeout);
+                log.warn("requests still running after http.draintimeout ({} ms) are cut", drainTimeout.toMillis());
             }
         }
         // Idle connections need no waiting for: they close here, with any request still running.
