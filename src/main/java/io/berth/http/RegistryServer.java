@@ -40,13 +40,7 @@ public final class RegistryServer implements AutoCloseable {
      */
     public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean readOnly,
             String prefix, String host, Map<String, List<String>> headers, Config.Tls tls, boolean http2Disabled,
-            Duration drainTimeout) {
-
-        /** Plain HTTP with Distribution's defaults for everything but the address, key and deletes. */
-        public Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled) {
-            this(address, secret, deleteEnabled, false, "", "", Map.of(), null, false, Duration.ofSeconds(10));
-        }
-    }
+            Duration drainTimeout) {}
 
     private static final Logger log = LoggerFactory.getLogger(RegistryServer.class);
 
