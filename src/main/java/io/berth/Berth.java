@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class Berth implements AutoCloseable {
     private final StorageDriver driver;
     private final RegistryServer server;
     private final ScheduledExecutorService maintenance;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Berth(StorageDriver driver, RegistryServer server, ScheduledExecutorService maintenance) {
         this.driver = driver;
@@ -86,6 +88,9 @@ public final class Berth implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         maintenance.shutdownNow();
         server.close();
         driver.close();

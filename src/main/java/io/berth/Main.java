@@ -66,6 +66,14 @@ public final class Main {
                 return 2;
             }
             try (Berth berth = started) {
+                // Any other way out of the JVM (SIGHUP, an exit elsewhere) still drains and closes; close() runs once.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        berth.close();
+                    } catch (Exception e) {
+                        System.err.println("berth: closing failed: " + e);
+                    }
+                }, "berth-shutdown"));
                 stopRequested.await();
                 berth.stop();
             }
