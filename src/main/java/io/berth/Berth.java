@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class Berth implements AutoCloseable {
     private final StorageDriver driver;
     private final RegistryServer server;
     private final ScheduledExecutorService maintenance;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Berth(StorageDriver driver, RegistryServer server, ScheduledExecutorService maintenance) {
         this.driver = driver;
@@ -42,9 +44,15 @@ public final class Berth implements AutoCloseable {
     public static Berth start(Config config, Clock clock, StorageDriver storage) throws Exception {
         StorageDriver driver = CheckedStorageDriver.wrap(storage);
         Registry registry = new Registry(driver, clock);
-        ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage().uploadPurging());
-        RegistryServer server = new RegistryServer(registry, new RegistryServer.Settings(
-                config.http().address(), secret(config.http().secret()), config.storage().deleteEnabled()));
+        ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
+        RegistryServer server;
+        try {
+            server = new RegistryServer(registry, httpSettings(config));
+        } catch (RuntimeException e) {
+            maintenance.shutdownNow();
+            driver.close();
+            throw e;
+        }
         Berth berth = new Berth(driver, server, maintenance);
         try {
             server.start();
@@ -52,22 +60,37 @@ public final class Berth implements AutoCloseable {
             berth.close();
             throw e;
         }
-        log.info("listening on {}:{} with {} storage{}", config.http().address().getHostString(), server.port(),
-                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory());
+        log.info("listening on {}:{} with {} storage{}{}{}", config.http().address().getHostString(), server.port(),
+                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory(),
+                config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
+                config.storage().readOnly() ? ", read-only" : "");
         return berth;
+    }
+
+    private static RegistryServer.Settings httpSettings(Config config) {
+        Config.Http http = config.http();
+        return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
+                config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
+                http.drainTimeout());
     }
 
     public int port() {
         return server.port();
     }
 
-    /** Blocks until the server stops. */
-    public void join() throws InterruptedException {
-        server.join();
+    /**
+     * Stops serving gracefully: no new connections, requests in flight finish within
+     * {@code http.draintimeout}, then the rest are cut. Returns once the server is down.
+     */
+    public void stop() throws Exception {
+        server.stop();
     }
 
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         maintenance.shutdownNow();
         server.close();
         driver.close();
@@ -81,9 +104,13 @@ public final class Berth implements AutoCloseable {
         };
     }
 
-    private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.UploadPurging purging) {
+    private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upload-purger").factory());
-        if (purging.enabled() && !purging.interval().isZero()) {
+        Config.UploadPurging purging = storage.uploadPurging();
+        if (purging.enabled() && storage.readOnly()) {
+            // Read-only mode is for maintenance such as garbage collection: storage must not change under it.
+            log.info("upload purging is off while the registry is read-only");
+        } else if (purging.enabled() && !purging.interval().isZero()) {
             UploadPurger purger = new UploadPurger(driver, clock, purging.age(), purging.dryRun());
             long interval = purging.interval().toMillis();
             executor.scheduleWithFixedDelay(() -> {

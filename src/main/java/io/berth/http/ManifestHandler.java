@@ -22,10 +22,13 @@ final class ManifestHandler {
 
     private final Registry registry;
     private final boolean deleteEnabled;
+    /** What comes before {@code /v2/} in a Location: {@code http.host} and {@code http.prefix}. */
+    private final String urlBase;
 
-    ManifestHandler(Registry registry, boolean deleteEnabled) {
+    ManifestHandler(Registry registry, boolean deleteEnabled, String urlBase) {
         this.registry = registry;
         this.deleteEnabled = deleteEnabled;
+        this.urlBase = urlBase;
     }
 
     void get(Exchange ex, Route.Manifest route) throws IOException {
@@ -56,7 +59,7 @@ final class ManifestHandler {
                     "the manifest was pushed as " + expected + " but its content hashes to " + manifest.digest()));
         }
         registry.repository(route.name()).push(manifest, reference instanceof Tag tag ? tag : null);
-        ex.header("Location", "/v2/" + route.name() + "/manifests/" + manifest.digest());
+        ex.header("Location", urlBase + "/v2/" + route.name() + "/manifests/" + manifest.digest());
         ex.header("Docker-Content-Digest", manifest.digest().toString());
         if (manifest.subject() != null) {
             ex.header("OCI-Subject", manifest.subject().digest().toString());

@@ -23,11 +23,13 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final List<String> output;
+    private final Thread reader;
 
-    private ServerProcess(Process process, int port, List<String> output) {
+    private ServerProcess(Process process, int port, List<String> output, Thread reader) {
         this.process = process;
         this.port = port;
         this.output = output;
+        this.reader = reader;
     }
 
     /** Starts {@code berth serve} over a filesystem root on a free loopback port, with extra JVM options. */
@@ -76,7 +78,7 @@ public final class ServerProcess implements AutoCloseable {
             Process process = builder.start();
             List<String> output = new CopyOnWriteArrayList<>();
             CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
+            Thread reader = Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
                         output.add(line);
@@ -91,7 +93,7 @@ public final class ServerProcess implements AutoCloseable {
                 port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
             });
             try {
-                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output);
+                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, reader);
             } catch (Exception e) {
                 process.destroyForcibly().waitFor();
                 throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
@@ -127,10 +129,15 @@ public final class ServerProcess implements AutoCloseable {
         return List.copyOf(output);
     }
 
-    /** SIGTERM, then waits for the exit; the exit code, or -1 if it did not exit in time. */
+    /** SIGTERM, then waits for the exit and its last output; the exit code, or -1 if it did not exit in time. */
     public int terminate(long timeout, TimeUnit unit) throws InterruptedException {
-        process.destroy();
-        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
+        // Not process.destroy(): it also closes our end of the output, losing what the server says while it stops.
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout, unit)) {
+            return -1;
+        }
+        reader.join(5_000);
+        return process.exitValue();
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
