@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.storage.cache.RedisSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -20,13 +21,16 @@ import java.util.TreeMap;
  * Berth's configuration, in Distribution's {@code config.yml} format and with its
  * {@code REGISTRY_<KEY>_<SUBKEY>} environment overrides. Loaded once, validated, immutable.
  */
-public record Config(Http http, Storage storage) {
+public record Config(Http http, Storage storage, RedisSettings redis) {
 
     /** The {@code http} section. */
     public record Http(InetSocketAddress address, String secret) {}
 
     /** The {@code storage} section. */
-    public record Storage(String driver, Path rootDirectory, boolean deleteEnabled, UploadPurging uploadPurging) {}
+    public record Storage(String driver, Path rootDirectory, boolean deleteEnabled, UploadPurging uploadPurging, Cache cache) {}
+
+    /** {@code storage.cache}: the descriptor cache, {@code ""} (none), {@code inmemory} or {@code redis}. */
+    public record Cache(String blobDescriptor, long blobDescriptorSize) {}
 
     /** {@code storage.maintenance.uploadpurging}: removal of abandoned uploads. */
     public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {}
@@ -38,7 +42,10 @@ public record Config(Http http, Storage storage) {
             "storage.filesystem.rootdirectory", "storage.inmemory",
             "storage.delete.enabled",
             "storage.maintenance.uploadpurging.enabled", "storage.maintenance.uploadpurging.age",
-            "storage.maintenance.uploadpurging.interval", "storage.maintenance.uploadpurging.dryrun");
+            "storage.maintenance.uploadpurging.interval", "storage.maintenance.uploadpurging.dryrun",
+            "storage.cache.blobdescriptor", "storage.cache.blobdescriptorsize",
+            "redis.addr", "redis.username", "redis.password", "redis.db", "redis.dialtimeout", "redis.readtimeout",
+            "redis.writetimeout", "redis.pool.maxidle", "redis.pool.maxactive", "redis.pool.idletimeout", "redis.tls.enabled");
 
     private static final String DEFAULTS = """
             version: 0.1
@@ -159,6 +166,11 @@ public record Config(Http http, Storage storage) {
             throw new ConfigException("storage: name one driver, filesystem or inmemory");
         }
         JsonNode purging = storage.path("maintenance").path("uploadpurging");
+        Cache cache = cache(storage.path("cache"));
+        RedisSettings redis = redis(tree.path("redis"));
+        if (cache.blobDescriptor().equals("redis") && redis == null) {
+            throw new ConfigException("storage.cache.blobdescriptor is redis, but there is no redis section (redis.addr)");
+        }
         return new Config(
                 new Http(address(text(http, "addr", "http.addr", "127.0.0.1:5000")), text(http, "secret", "http.secret", "")),
                 new Storage(driver, root,
@@ -167,7 +179,51 @@ public record Config(Http http, Storage storage) {
                                 bool(purging, "enabled", "storage.maintenance.uploadpurging.enabled"),
                                 duration(purging, "age", "storage.maintenance.uploadpurging.age"),
                                 duration(purging, "interval", "storage.maintenance.uploadpurging.interval"),
-                                bool(purging, "dryrun", "storage.maintenance.uploadpurging.dryrun"))));
+                                bool(purging, "dryrun", "storage.maintenance.uploadpurging.dryrun")),
+                        cache),
+                redis);
+    }
+
+    private static Cache cache(JsonNode cache) {
+        String kind = text(cache, "blobdescriptor", "storage.cache.blobdescriptor", "").trim().toLowerCase(Locale.ROOT);
+        if (!Set.of("", "inmemory", "redis").contains(kind)) {
+            throw new ConfigException("storage.cache.blobdescriptor: expected inmemory or redis, got \"" + kind + "\"");
+        }
+        long size = number(cache, "blobdescriptorsize", "storage.cache.blobdescriptorsize", 10_000);
+        if (size <= 0) {
+            throw new ConfigException("storage.cache.blobdescriptorsize: expected a positive number of entries, got " + size);
+        }
+        return new Cache(kind, size);
+    }
+
+    /** The {@code redis} section, or null when there is none. */
+    private static RedisSettings redis(JsonNode redis) {
+        if (!redis.isObject()) {
+            return null;
+        }
+        String addr = text(redis, "addr", "redis.addr", "");
+        if (addr.isBlank()) {
+            throw new ConfigException("redis.addr: expected host:port of the redis server");
+        }
+        JsonNode pool = redis.path("pool");
+        return new RedisSettings(addr, text(redis, "username", "redis.username", ""), text(redis, "password", "redis.password", ""),
+                (int) number(redis, "db", "redis.db", 0),
+                duration(redis, "dialtimeout", "redis.dialtimeout"),
+                duration(redis, "readtimeout", "redis.readtimeout"),
+                duration(redis, "writetimeout", "redis.writetimeout"),
+                (int) number(pool, "maxidle", "redis.pool.maxidle", 0),
+                (int) number(pool, "maxactive", "redis.pool.maxactive", 0),
+                duration(pool, "idletimeout", "redis.pool.idletimeout"),
+                bool(redis.path("tls"), "enabled", "redis.tls.enabled"));
+    }
+
+    private static long number(JsonNode node, String field, String key, long fallback) {
+        String value = text(node, field, key, Long.toString(fallback)).trim();
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": expected a whole number, got \"" + value + "\"");
+        }
     }
 
     private static String text(JsonNode node, String field, String key, String fallback) {
