@@ -18,6 +18,44 @@ public final class CountingDriver implements StorageDriver {
 
     private final StorageDriver driver;
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<Hold> hold = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * Stops the next call of {@code method} on a path containing {@code pathPart} after it did its work
+     * and before it returns, until the test releases it: a read that saw the old state, held back.
+     */
+    public record Hold(String method, String pathPart, java.util.concurrent.CountDownLatch reached,
+            java.util.concurrent.CountDownLatch released) {
+
+        /** Waits until the held call has done its work. */
+        public void awaitReached() throws InterruptedException {
+            if (!reached.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("no " + method + " of a path with " + pathPart + " came");
+            }
+        }
+
+        public void release() {
+            released.countDown();
+        }
+    }
+
+    public Hold holdNext(String method, String pathPart) {
+        Hold next = new Hold(method, pathPart, new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
+        hold.set(next);
+        return next;
+    }
+
+    private void held(String method, String path) {
+        Hold current = hold.get();
+        if (current != null && current.method().equals(method) && path.contains(current.pathPart()) && hold.compareAndSet(current, null)) {
+            current.reached().countDown();
+            try {
+                current.released().await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     public CountingDriver(StorageDriver driver) {
         this.driver = driver;
@@ -53,7 +91,9 @@ public final class CountingDriver implements StorageDriver {
     @Override
     public byte[] getContent(String path) throws IOException {
         record("getContent", path);
-        return driver.getContent(path);
+        byte[] content = driver.getContent(path);
+        held("getContent", path);
+        return content;
     }
 
     @Override

@@ -72,6 +72,16 @@ public final class RedisServer implements AutoCloseable {
         return client.connect(RedisURI.Builder.redis("127.0.0.1", server.port()).withDatabase(db).build());
     }
 
+    /** Empties one database, so a test starts without entries an earlier test's storage justified. */
+    public void flush(int db) {
+        RedisClient client = RedisClient.create();
+        try (StatefulRedisConnection<String, String> connection = connect(client, this, db)) {
+            connection.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+    }
+
     /** SIGKILL: Redis vanishes mid-command, connections reset. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
