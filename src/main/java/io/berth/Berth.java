@@ -1,6 +1,7 @@
 package io.berth;
 
 import io.berth.config.Config;
+import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
 import io.berth.storage.Registry;
 import io.berth.storage.UploadPurger;
@@ -98,7 +99,8 @@ public final class Berth implements AutoCloseable {
     private static StorageDriver storageDriver(Config.Storage storage) {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
-            default -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
+            case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
+            default -> throw new ConfigException("storage." + storage.driver() + ": this driver is not built into Berth yet");
         };
     }
 

@@ -5,6 +5,7 @@ import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,25 +14,41 @@ import picocli.CommandLine.Parameters;
 /** The {@code berth} command line. */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An OCI Distribution container image registry.",
-        subcommands = {Main.Serve.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, Main.VersionCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
+    /** The configuration file: the argument, else {@code BERTH_CONFIG}, else {@code REGISTRY_CONFIGURATION_PATH}, else none. */
+    static Path configFile(Path argument, Map<String, String> environment) {
+        if (argument != null) {
+            return argument;
+        }
+        for (String variable : new String[] {"BERTH_CONFIG", "REGISTRY_CONFIGURATION_PATH"}) {
+            String value = environment.get(variable);
+            if (value != null && !value.isEmpty()) {
+                return Path.of(value);
+            }
+        }
+        return null;
+    }
+
     /** {@code berth serve [config.yml]} */
     @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the registry until stopped.")
     static final class Serve implements Callable<Integer> {
 
-        @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "A Distribution-style config.yml; default: built in.")
+        @Parameters(arity = "0..1", paramLabel = "CONFIG",
+                description = "A Distribution-style config.yml; default: $BERTH_CONFIG, $REGISTRY_CONFIGURATION_PATH, else built in.")
         Path config;
 
         @Override
         public Integer call() throws Exception {
             Config loaded;
             try {
-                loaded = Config.load(config, System.getenv());
+                loaded = Config.load(configFile(config, System.getenv()), System.getenv());
             } catch (ConfigException e) {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
@@ -39,6 +56,50 @@ public final class Main {
             try (Berth berth = Berth.start(loaded, Clock.systemUTC())) {
                 berth.join();
             }
+            return 0;
+        }
+    }
+
+    /** {@code berth config check <config.yml>} */
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.",
+            subcommands = {ConfigCommand.Check.class, CommandLine.HelpCommand.class})
+    static final class ConfigCommand implements Callable<Integer> {
+
+        @Override
+        public Integer call() {
+            new CommandLine(this).usage(System.out);
+            return 0;
+        }
+
+        /** Validates a configuration and prints what is in force. */
+        @Command(name = "check", mixinStandardHelpOptions = true,
+                description = "Validate a configuration (with the REGISTRY_* environment applied) and print the "
+                        + "effective configuration, secrets masked. Exits 2 when it is invalid.")
+        static final class Check implements Callable<Integer> {
+
+            @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "The config.yml; default: as for serve.")
+            Path config;
+
+            @Override
+            public Integer call() {
+                try {
+                    Config loaded = Config.load(configFile(config, System.getenv()), System.getenv());
+                    System.out.print(loaded.effectiveYaml());
+                    return 0;
+                } catch (ConfigException e) {
+                    System.err.println("berth: " + e.getMessage());
+                    return 2;
+                }
+            }
+        }
+    }
+
+    /** {@code berth version} */
+    @Command(name = "version", mixinStandardHelpOptions = true, description = "Print Berth's version.")
+    static final class VersionCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println(new Version().getVersion()[0]);
             return 0;
         }
     }

@@ -74,7 +74,7 @@ class CacheConfigTest {
         assertThat(config.storage().cache().blobDescriptor()).isEqualTo("redis");
         assertThat(config.redis().addr()).isEqualTo("127.0.0.1:6379");
         assertThat(config.redis().db()).isEqualTo(2);
-        assertThat(config.redis().readTimeout()).isZero();
+        assertThat(config.redis().readTimeout()).isEqualTo(Duration.ofMillis(200));
     }
 
     @Test

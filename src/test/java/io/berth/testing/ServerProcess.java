@@ -6,68 +6,131 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Berth in a JVM of its own, for tests that limit its heap or kill it outright. */
+/** Berth in a JVM of its own, for tests that limit its heap, read its output, or signal or kill it. */
 public final class ServerProcess implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on [^ ]*:(\\d+)");
 
     private final Process process;
     private final int port;
+    private final List<String> output;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, List<String> output) {
         this.process = process;
         this.port = port;
+        this.output = output;
     }
 
     /** Starts {@code berth serve} over a filesystem root on a free loopback port, with extra JVM options. */
     public static ServerProcess start(Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+        return builder(root).jvmOptions(jvmOptions).start();
+    }
+
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** What to start: JVM options, environment on top of the test defaults, and arguments after {@code serve}. */
+    public static final class Builder {
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final Map<String, String> environment = new HashMap<>();
+        private final List<String> arguments = new ArrayList<>();
+
+        private Builder(Path root) {
+            environment.put("REGISTRY_HTTP_ADDR", "127.0.0.1:0");
+            environment.put("REGISTRY_HTTP_SECRET", TestRegistry.SECRET);
+            environment.put("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString());
+        }
+
+        public Builder jvmOptions(List<String> options) {
+            jvmOptions.addAll(options);
+            return this;
+        }
+
+        public Builder env(String key, String value) {
+            environment.put(key, value);
+            return this;
+        }
+
+        /** Arguments after {@code serve}, e.g. a configuration file. */
+        public Builder arguments(String... args) {
+            arguments.addAll(List.of(args));
+            return this;
+        }
+
+        public ServerProcess start() throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(javaCommand(jvmOptions));
+            command.add("serve");
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            List<String> output = new CopyOnWriteArrayList<>();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        output.add(line);
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            port.complete(Integer.parseInt(m.group(1)));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process is gone; the port future fails below
+                }
+                port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
+            });
+            try {
+                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output);
+            } catch (Exception e) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
+            }
+        }
+    }
+
+    /** {@code java <options> -cp <test classpath> io.berth.Main}, with the server's own logging. */
+    static List<String> javaCommand(List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         // The server's own logging, not the tests' quieter one: its start line names the port.
         command.add("-Dlogback.configurationFile=logback.xml");
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.Main", "serve"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(Map.of(
-                "REGISTRY_HTTP_ADDR", "127.0.0.1:0",
-                "REGISTRY_HTTP_SECRET", TestRegistry.SECRET,
-                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString()));
-        Process process = builder.start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // the process is gone; the port future fails below
-            }
-            port.completeExceptionally(new IllegalStateException("berth exited before listening"));
-        });
-        try {
-            return new ServerProcess(process, port.get(60, TimeUnit.SECONDS));
-        } catch (Exception e) {
-            process.destroyForcibly().waitFor();
-            throw new IllegalStateException("berth did not start", e);
-        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.Main"));
+        return command;
     }
 
     public int port() {
         return port;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Every line the server printed so far. */
+    public List<String> output() {
+        return List.copyOf(output);
+    }
+
+    /** SIGTERM, then waits for the exit; the exit code, or -1 if it did not exit in time. */
+    public int terminate(long timeout, TimeUnit unit) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
