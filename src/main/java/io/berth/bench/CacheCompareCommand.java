@@ -33,6 +33,10 @@ final class CacheCompareCommand implements Callable<Integer> {
     @Option(names = "--concurrency", split = ",", defaultValue = "16,64", description = "Client connections, one entry each.")
     List<Integer> concurrency;
 
+    @Option(names = "--scenario", split = ",", defaultValue = "head-blob,manifest-head-digest,manifest-get-digest",
+            description = "Scenarios to run (any of berth bench's), comma-separated.")
+    List<String> scenarios;
+
     /** One registry under test. */
     record Target(String name, URI url, CompareCommand.ProcessStats process) {
         static Target parse(String text) {
@@ -43,8 +47,6 @@ final class CacheCompareCommand implements Callable<Integer> {
             return new Target(parts[0], URI.create(parts[1]), new CompareCommand.ProcessStats(Long.parseLong(parts[2])));
         }
     }
-
-    static final List<String> SCENARIOS = List.of("head-blob", "manifest-head-digest", "manifest-get-digest");
 
     @Override
     public Integer call() throws Exception {
@@ -61,9 +63,13 @@ final class CacheCompareCommand implements Callable<Integer> {
         }
         System.out.println(header);
         int errors = 0;
-        for (String name : SCENARIOS) {
+        for (String name : scenarios) {
+            Scenarios.Scenario scenario = Scenarios.ALL.get(name);
+            if (scenario == null) {
+                System.err.println("berth bench cache: unknown scenario " + name);
+                return 2;
+            }
             for (int c : concurrency) {
-                Scenarios.Scenario scenario = Scenarios.ALL.get(name);
                 Scenarios.Settings settings = new Scenarios.Settings(Scenarios.MIB, count, c, Scenarios.MIB, null);
                 String label = name + " c" + c;
                 double[][] ops = new double[all.size()][rounds];

@@ -12,7 +12,6 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -165,7 +164,6 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(10_000)
                 .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(commandTimeout).build())
                 .build());
         try {
             connection = client.connect(StringCodec.UTF8, uri);
@@ -414,6 +412,8 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
         RedisURI.Builder builder = RedisURI.Builder.redis(host, port)
                 .withDatabase(settings.db())
                 .withSsl(settings.tls())
+                // The synchronous API waits this long for each command, then cancels it: a
+                // per-command timer (TimeoutOptions) would only add a second one, at a cost per command.
                 .withTimeout(timeout)
                 .withClientName("berth");
         if (settings.password() != null && !settings.password().isEmpty()) {
