@@ -153,7 +153,7 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
         this.uri = uri(settings, commandTimeout);
         this.resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
-                .computationThreadPoolSize(1)
+                .computationThreadPoolSize(2)
                 // Back within about two seconds of Redis returning, not Lettuce's default of up to 30.
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
