@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -269,7 +270,7 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
         pausedUntil = System.nanoTime() + retryAfterNanos;
     }
 
-    private <T> T run(java.util.function.Supplier<T> command) {
+    private <T> T run(Supplier<T> command) {
         try {
             return command.get();
         } catch (CacheException e) {
