@@ -37,7 +37,8 @@ class CachedReadPathTest {
         if (cache.equals("redis")) {
             RedisServer redis = RedisServer.shared();
             redis.flush(2);
-            builder.env("REGISTRY_REDIS_ADDR", redis.addr()).env("REGISTRY_REDIS_DB", "2");
+            builder.env("REGISTRY_REDIS_ADDR", redis.addr()).env("REGISTRY_REDIS_DB", "2")
+                    .env("REGISTRY_REDIS_READTIMEOUT", RedisServer.PATIENT.toSeconds() + "s");
         }
         return builder.start();
     }

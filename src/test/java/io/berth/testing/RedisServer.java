@@ -62,10 +62,21 @@ public final class RedisServer implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Settings for one database of this server, with Berth's default timeouts. */
+    /** Settings for one database of this server, with Berth's default (short) timeouts. */
     public RedisSettings settings(int db) {
-        return new RedisSettings(addr(), "", "", db, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, 0, Duration.ZERO, false);
+        return settings(db, Duration.ZERO);
     }
+
+    /**
+     * Settings with a read timeout of the test's choice: tests of what the cache answers use a long
+     * one, so that a loaded machine does not turn a slow answer into a bypass.
+     */
+    public RedisSettings settings(int db, Duration readTimeout) {
+        return new RedisSettings(addr(), "", "", db, Duration.ZERO, readTimeout, Duration.ZERO, 0, 0, Duration.ZERO, false);
+    }
+
+    /** A read timeout no healthy Redis misses, even on a busy test machine. */
+    public static final Duration PATIENT = Duration.ofSeconds(5);
 
     /** A plain client connection, for tests that look at the keys themselves; the caller closes its client. */
     public static StatefulRedisConnection<String, String> connect(RedisClient client, RedisServer server, int db) {

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class RedisOutageTest {
 
     private static final Duration RETRY_AFTER = Duration.ofMillis(500);
+    /** Short, yet long enough that a busy test machine does not time out a healthy Redis. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
     private static final RepositoryName REPO = RepositoryName.parse("outage/app");
 
     private RedisServer redis;
@@ -26,7 +28,7 @@ class RedisOutageTest {
     @BeforeEach
     void start() throws Exception {
         redis = RedisServer.start();
-        service = new RedisBlobDescriptorService(redis.settings(0), RETRY_AFTER);
+        service = new RedisBlobDescriptorService(redis.settings(0, READ_TIMEOUT), RETRY_AFTER);
     }
 
     @AfterEach
@@ -42,12 +44,12 @@ class RedisOutageTest {
         try {
             long start = System.nanoTime();
             assertThatThrownBy(() -> service.stat(Scope.layers(REPO), digest)).isInstanceOf(CacheException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(READ_TIMEOUT.multipliedBy(3));
             start = System.nanoTime();
             for (int i = 0; i < 100; i++) {
                 assertThatThrownBy(() -> service.stat(Scope.layers(REPO), digest)).isInstanceOf(CacheException.class);
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(200));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         } finally {
             redis.resume();
         }
