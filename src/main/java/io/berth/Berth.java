@@ -5,6 +5,10 @@ import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
 import io.berth.storage.Registry;
 import io.berth.storage.UploadPurger;
+import io.berth.storage.cache.CacheStats;
+import io.berth.storage.cache.DescriptorCache;
+import io.berth.storage.cache.InMemoryBlobDescriptorService;
+import io.berth.storage.cache.RedisBlobDescriptorService;
 import io.berth.storage.driver.CheckedStorageDriver;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
@@ -12,6 +16,7 @@ import io.berth.storage.driver.inmemory.InMemoryDriver;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +30,14 @@ public final class Berth implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Berth.class);
 
     private final StorageDriver driver;
+    private final DescriptorCache cache;
     private final RegistryServer server;
     private final ScheduledExecutorService maintenance;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Berth(StorageDriver driver, RegistryServer server, ScheduledExecutorService maintenance) {
+    private Berth(StorageDriver driver, DescriptorCache cache, RegistryServer server, ScheduledExecutorService maintenance) {
         this.driver = driver;
+        this.cache = cache;
         this.server = server;
         this.maintenance = maintenance;
     }
@@ -43,27 +50,30 @@ public final class Berth implements AutoCloseable {
     /** Starts a registry over a driver built by the caller. */
     public static Berth start(Config config, Clock clock, StorageDriver storage) throws Exception {
         StorageDriver driver = CheckedStorageDriver.wrap(storage);
-        Registry registry = new Registry(driver, clock);
+        DescriptorCache cache = descriptorCache(config);
+        Registry registry = new Registry(driver, clock, cache);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
         RegistryServer server;
         try {
             server = new RegistryServer(registry, httpSettings(config));
         } catch (RuntimeException e) {
             maintenance.shutdownNow();
+            cache.close();
             driver.close();
             throw e;
         }
-        Berth berth = new Berth(driver, server, maintenance);
+        Berth berth = new Berth(driver, cache, server, maintenance);
         try {
             server.start();
         } catch (Exception e) {
             berth.close();
             throw e;
         }
-        log.info("listening on {}:{} with {} storage{}{}{}", config.http().address().getHostString(), server.port(),
-                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory(),
+        log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}", config.http().address().getHostString(),
+                server.port(), driver.name(),
+                config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory(),
                 config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
-                config.storage().readOnly() ? ", read-only" : "");
+                config.storage().readOnly() ? ", read-only" : "", cache.kind());
         return berth;
     }
 
@@ -76,6 +86,11 @@ public final class Berth implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The counters of the caches in use (none without a descriptor cache), for metrics. */
+    public List<CacheStats> cacheStats() {
+        return cache.stats().stream().toList();
     }
 
     /**
@@ -93,7 +108,17 @@ public final class Berth implements AutoCloseable {
         }
         maintenance.shutdownNow();
         server.close();
+        cache.close();
         driver.close();
+    }
+
+    private static DescriptorCache descriptorCache(Config config) {
+        Config.Cache settings = config.storage().cache();
+        return switch (settings.blobDescriptor()) {
+            case "inmemory" -> DescriptorCache.of(new InMemoryBlobDescriptorService(settings.blobDescriptorSize()));
+            case "redis" -> DescriptorCache.of(new RedisBlobDescriptorService(config.redis()));
+            default -> DescriptorCache.none();
+        };
     }
 
     private static StorageDriver storageDriver(Config.Storage storage) {

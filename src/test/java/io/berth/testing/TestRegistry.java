@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.Berth;
 import io.berth.config.Config;
 import io.berth.registry.Digest;
+import io.berth.storage.cache.CacheStats;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
 import java.io.IOException;
@@ -111,6 +112,11 @@ public final class TestRegistry implements AutoCloseable {
 
     public int port() {
         return berth.port();
+    }
+
+    /** The descriptor cache's counters; fails when the registry runs without a cache. */
+    public CacheStats cacheStats() {
+        return berth.cacheStats().stream().findFirst().orElseThrow(() -> new AssertionError("no descriptor cache configured"));
     }
 
     /** Sends a request; {@code headers} alternate names and values. */
