@@ -10,6 +10,10 @@ import io.berth.observe.Metrics;
 import io.berth.observe.StorageDriverCheck;
 import io.berth.storage.Registry;
 import io.berth.storage.UploadPurger;
+import io.berth.storage.cache.CacheStats;
+import io.berth.storage.cache.DescriptorCache;
+import io.berth.storage.cache.InMemoryBlobDescriptorService;
+import io.berth.storage.cache.RedisBlobDescriptorService;
 import io.berth.storage.driver.CheckedStorageDriver;
 import io.berth.storage.driver.MeteredStorageDriver;
 import io.berth.storage.driver.StorageDriver;
@@ -18,9 +22,12 @@ import io.berth.storage.driver.inmemory.InMemoryDriver;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +37,17 @@ public final class Berth implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Berth.class);
 
     private final StorageDriver driver;
+    private final DescriptorCache cache;
     private final RegistryServer server;
     private final ScheduledExecutorService maintenance;
     private final StorageDriverCheck healthCheck;
     private final DebugServer debug;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Berth(StorageDriver driver, RegistryServer server, ScheduledExecutorService maintenance,
+    private Berth(StorageDriver driver, DescriptorCache cache, RegistryServer server, ScheduledExecutorService maintenance,
             StorageDriverCheck healthCheck, DebugServer debug) {
         this.driver = driver;
+        this.cache = cache;
         this.server = server;
         this.maintenance = maintenance;
         this.healthCheck = healthCheck;
@@ -57,16 +67,31 @@ public final class Berth implements AutoCloseable {
         Config.Debug debugSettings = config.http().debug();
         Metrics metrics = debugSettings.prometheusEnabled() ? new Metrics() : null;
         StorageDriver driver = CheckedStorageDriver.wrap(metrics == null ? storage : new MeteredStorageDriver(storage, metrics));
-        Registry registry = new Registry(driver, clock);
-        ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage().uploadPurging());
+        DescriptorCache cache = descriptorCache(config);
+        if (metrics != null) {
+            countCache(cache, metrics);
+        }
+        Registry registry = new Registry(driver, clock, cache);
+        ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
         Health health = new Health();
         StorageDriverCheck healthCheck = storageDriverCheck(driver, config.health().storageDriver(), health);
-        RegistryServer server = new RegistryServer(registry, new RegistryServer.Settings(
-                config.http().address(), secret(config.http().secret()), config.storage().deleteEnabled()),
-                config.log().accessLogDisabled() ? null : new AccessLog(), metrics);
-        DebugServer debug = debugSettings.address() == null ? null
-                : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath());
-        Berth berth = new Berth(driver, server, maintenance, healthCheck, debug);
+        RegistryServer server;
+        DebugServer debug;
+        try {
+            server = new RegistryServer(registry, httpSettings(config),
+                    config.log().accessLogDisabled() ? null : new AccessLog(), metrics);
+            debug = debugSettings.address() == null ? null
+                    : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath());
+        } catch (RuntimeException e) {
+            maintenance.shutdownNow();
+            if (healthCheck != null) {
+                healthCheck.close();
+            }
+            cache.close();
+            driver.close();
+            throw e;
+        }
+        Berth berth = new Berth(driver, cache, server, maintenance, healthCheck, debug);
         try {
             server.start();
             if (debug != null) {
@@ -76,13 +101,23 @@ public final class Berth implements AutoCloseable {
             berth.close();
             throw e;
         }
-        log.info("listening on {}:{} with {} storage{}", config.http().address().getHostString(), server.port(),
-                driver.name(), config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory());
+        log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}", config.http().address().getHostString(),
+                server.port(), driver.name(),
+                config.storage().rootDirectory() == null ? "" : " at " + config.storage().rootDirectory(),
+                config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
+                config.storage().readOnly() ? ", read-only" : "", cache.kind());
         if (debug != null) {
             log.info("debug server listening on {}:{}: health at {}{}", debugSettings.address().getHostString(), debug.port(),
                     DebugServer.HEALTH_PATH, metrics == null ? "" : ", metrics at " + debugSettings.prometheusPath());
         }
         return berth;
+    }
+
+    private static RegistryServer.Settings httpSettings(Config config) {
+        Config.Http http = config.http();
+        return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
+                config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
+                http.drainTimeout());
     }
 
     public int port() {
@@ -94,13 +129,24 @@ public final class Berth implements AutoCloseable {
         return debug == null ? -1 : debug.port();
     }
 
-    /** Blocks until the server stops. */
-    public void join() throws InterruptedException {
-        server.join();
+    /** The counters of the caches in use (none without a descriptor cache), for metrics. */
+    public List<CacheStats> cacheStats() {
+        return cache.stats().stream().toList();
+    }
+
+    /**
+     * Stops serving gracefully: no new connections, requests in flight finish within
+     * {@code http.draintimeout}, then the rest are cut. Returns once the server is down.
+     */
+    public void stop() throws Exception {
+        server.stop();
     }
 
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         maintenance.shutdownNow();
         if (healthCheck != null) {
             healthCheck.close();
@@ -109,6 +155,7 @@ public final class Berth implements AutoCloseable {
         if (debug != null) {
             debug.close();
         }
+        cache.close();
         driver.close();
     }
 
@@ -122,6 +169,25 @@ public final class Berth implements AutoCloseable {
         return check.start();
     }
 
+    /** Cache hits, misses and errors under Distribution's metric, {@code registry_storage_cache_total{type}}, by cache. */
+    private static void countCache(DescriptorCache cache, Metrics metrics) {
+        String help = "Descriptor cache lookups by outcome: Hit, Miss, or Error (the request went to storage).";
+        cache.stats().ifPresent(stats -> {
+            metrics.counter("registry_storage_cache_total", help, Map.of("cache", stats.name(), "type", "Hit"), stats::hits);
+            metrics.counter("registry_storage_cache_total", help, Map.of("cache", stats.name(), "type", "Miss"), stats::misses);
+            metrics.counter("registry_storage_cache_total", help, Map.of("cache", stats.name(), "type", "Error"), stats::errors);
+        });
+    }
+
+    private static DescriptorCache descriptorCache(Config config) {
+        Config.Cache settings = config.storage().cache();
+        return switch (settings.blobDescriptor()) {
+            case "inmemory" -> DescriptorCache.of(new InMemoryBlobDescriptorService(settings.blobDescriptorSize()));
+            case "redis" -> DescriptorCache.of(new RedisBlobDescriptorService(config.redis()));
+            default -> DescriptorCache.none();
+        };
+    }
+
     private static StorageDriver storageDriver(Config.Storage storage) {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
@@ -130,9 +196,13 @@ public final class Berth implements AutoCloseable {
         };
     }
 
-    private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.UploadPurging purging) {
+    private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upload-purger").factory());
-        if (purging.enabled() && !purging.interval().isZero()) {
+        Config.UploadPurging purging = storage.uploadPurging();
+        if (purging.enabled() && storage.readOnly()) {
+            // Read-only mode is for maintenance such as garbage collection: storage must not change under it.
+            log.info("upload purging is off while the registry is read-only");
+        } else if (purging.enabled() && !purging.interval().isZero()) {
             UploadPurger purger = new UploadPurger(driver, clock, purging.age(), purging.dryRun());
             long interval = purging.interval().toMillis();
             executor.scheduleWithFixedDelay(() -> {

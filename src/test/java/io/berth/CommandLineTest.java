@@ -57,7 +57,7 @@ class CommandLineTest {
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout())
                 .contains("addr: 127.0.0.1:6000", "rootdirectory: /srv/registry", "secret: '********'")
-                .contains("enabled: 'true'")
+                .contains("enabled: true")
                 .doesNotContain("do-not-print-me");
     }
 
@@ -101,6 +101,7 @@ class CommandLineTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v2/")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(base.statusCode()).isEqualTo(200);
+            assertThat(base.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
         }
     }
 }

@@ -315,13 +315,13 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
         for (Schema.Key key : Schema.KEYS) {
             if (key.fallback() != null && !key.pattern().contains("*") && settings.get(key.pattern()) == null
                     && inUse(settings, key.pattern())) {
-                flat.put(key.pattern(), key.fallback());
+                flat.put(key.pattern(), typed(key, key.fallback()));
             }
         }
         settings.all().forEach((name, value) -> {
             Schema.Key key = Schema.find(name);
             boolean masked = key != null && key.secret() && value.raw() != null && !String.valueOf(value.raw()).isEmpty();
-            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>() : value.raw());
+            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>() : typed(key, value.raw()));
         });
         Map<String, Object> nested = new LinkedHashMap<>();
         flat.forEach((name, value) -> {
@@ -335,6 +335,19 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
             node.put(parts[parts.length - 1], value);
         });
         return nested;
+    }
+
+    /** Booleans and numbers printed as such rather than as quoted text. */
+    private static Object typed(Schema.Key key, Object raw) {
+        if (key == null || !(raw instanceof String text)) {
+            return raw;
+        }
+        return switch (key.kind()) {
+            case BOOL -> Boolean.parseBoolean(text) || text.equalsIgnoreCase("yes") || text.equalsIgnoreCase("on");
+            case INT, BYTES -> text.chars().allMatch(Character::isDigit) && !text.isEmpty() && text.length() < 19
+                    ? (Object) Long.parseLong(text) : text;
+            default -> text;
+        };
     }
 
     /** Whether a default belongs in the effective configuration: its optional section, if any, is present. */

@@ -43,10 +43,13 @@ public final class Logging {
 
         Level level = Level.toLevel(settings.level(), Level.INFO);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(level);
+        // log.level is Berth's own verbosity, as it is Distribution's. The libraries' (Jetty, Lettuce,
+        // Netty, ...) info and debug output is for their developers: only their warnings and errors show.
+        root.setLevel(level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN);
         root.addAppender(appender);
-        // Jetty's own debug output is for Jetty's developers; its warnings and errors still show.
-        context.getLogger("org.eclipse.jetty").setLevel(level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN);
+        context.getLogger("io.berth").setLevel(level);
+        // A Redis outage is reported by the descriptor cache, once per 30 s; not by every reconnect attempt.
+        context.getLogger("io.lettuce.core.protocol.ConnectionWatchdog").setLevel(Level.ERROR);
         // Access lines are written whatever the level, as Distribution writes its access log;
         // log.accesslog.disabled is what turns them off.
         context.getLogger(AccessLog.LOGGER).setLevel(Level.INFO);

@@ -241,7 +241,23 @@ class ConfigTest {
         String yaml = config.effectiveYaml();
         assertThat(yaml).doesNotContain("very-secret", "hidden-key", "redis-password")
                 .contains("secret: '********'", "secretkey: '********'", "password: '********'")
-                .contains("bucket: images", "chunksize: '10485760'", "readtimeout: 200ms", "draintimeout: 10s")
+                .contains("bucket: images", "chunksize: 10485760", "readtimeout: 200ms", "draintimeout: 10s")
                 .doesNotContain("rootdirectory: ./data");
+    }
+
+    @Test
+    void sampleConfigurationLoadsAndDocumentsEveryKey() throws IOException {
+        Path sample = Path.of("config.sample.yml");
+        Config config = Config.load(sample, Map.of());
+        assertThat(config.http().address().getPort()).isEqualTo(5000);
+        assertThat(config.storage().rootDirectory()).isEqualTo(Path.of("./data"));
+        String text = Files.readString(sample);
+        for (Schema.Key key : Schema.KEYS) {
+            String[] parts = key.pattern().split("\\.");
+            String last = parts[parts.length - 1];
+            if (!last.equals("*")) {
+                assertThat(text).as("config.sample.yml documents %s", key.pattern()).contains(last + ":");
+            }
+        }
     }
 }

@@ -183,6 +183,35 @@ class MetricsTest {
     }
 
     @Test
+    void descriptorCacheHitsAndMissesAreCounted() throws Exception {
+        try (TestRegistry cached = TestRegistry.builder(root.resolve("cached"))
+                .env("REGISTRY_HTTP_DEBUG_ADDR", "127.0.0.1:0")
+                .env("REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", "true")
+                .env("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "inmemory")
+                .start()) {
+            Digest digest = cached.push("app", "cached bytes".getBytes());
+            for (int i = 0; i < 3; i++) {
+                assertThat(cached.head("/v2/app/blobs/" + digest).statusCode()).isEqualTo(200);
+            }
+            assertThat(cached.head("/v2/app/blobs/sha256:" + "2".repeat(64)).statusCode()).isEqualTo(404);
+            HttpResponse<String> response = cached.debugGet("/metrics");
+            Map<String, Double> m = new HashMap<>();
+            for (String line : response.body().split("\n")) {
+                if (line.startsWith("registry_storage_cache_total{")) {
+                    int space = line.lastIndexOf(' ');
+                    m.put(normalized(line.substring(0, space)), Double.parseDouble(line.substring(space + 1)));
+                }
+            }
+            Map<String, String> hit = Map.of("cache", "blobdescriptor", "type", "Hit");
+            Map<String, String> miss = Map.of("cache", "blobdescriptor", "type", "Miss");
+            assertThat(m.get(key("registry_storage_cache_total", hit))).isGreaterThanOrEqualTo(2.0);
+            assertThat(m.get(key("registry_storage_cache_total", miss))).isGreaterThanOrEqualTo(1.0);
+            assertThat(m).containsEntry(key("registry_storage_cache_total", Map.of("cache", "blobdescriptor", "type", "Error")), 0.0);
+            assertThat(m.get(key("registry_storage_cache_total", hit))).isEqualTo((double) cached.cacheStats().hits());
+        }
+    }
+
+    @Test
     void componentsCanAddCallbackCountersAndGauges() throws Exception {
         Metrics metrics = new Metrics();
         long[] hits = {3};

@@ -23,14 +23,13 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final List<String> output;
+    private final Thread reader;
 
-    private final CompletableFuture<Void> outputEnded;
-
-    private ServerProcess(Process process, int port, List<String> output, CompletableFuture<Void> outputEnded) {
+    private ServerProcess(Process process, int port, List<String> output, Thread reader) {
         this.process = process;
         this.port = port;
         this.output = output;
-        this.outputEnded = outputEnded;
+        this.reader = reader;
     }
 
     /** Starts {@code berth serve} over a filesystem root on a free loopback port, with extra JVM options. */
@@ -79,8 +78,7 @@ public final class ServerProcess implements AutoCloseable {
             Process process = builder.start();
             List<String> output = new CopyOnWriteArrayList<>();
             CompletableFuture<Integer> port = new CompletableFuture<>();
-            CompletableFuture<Void> ended = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
+            Thread reader = Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
                         output.add(line);
@@ -93,10 +91,9 @@ public final class ServerProcess implements AutoCloseable {
                     // the process is gone; the port future fails below
                 }
                 port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
-                ended.complete(null);
             });
             try {
-                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, ended);
+                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, reader);
             } catch (Exception e) {
                 process.destroyForcibly().waitFor();
                 throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
@@ -134,18 +131,22 @@ public final class ServerProcess implements AutoCloseable {
         return List.copyOf(output);
     }
 
-    /** SIGTERM, then waits for the exit; the exit code, or -1 if it did not exit in time. */
+    /** SIGTERM, then waits for the exit and its last output; the exit code, or -1 if it did not exit in time. */
     public int terminate(long timeout, TimeUnit unit) throws InterruptedException {
-        process.destroy();
-        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
+        // Not process.destroy(): it also closes our end of the output, losing what the server says while it stops.
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout, unit)) {
+            return -1;
+        }
+        reader.join(5_000);
+        return process.exitValue();
     }
 
     /** SIGTERM, then every line the server printed until it exited. */
-    public List<String> outputAfterExit() throws Exception {
+    public List<String> outputAfterExit() throws InterruptedException {
         if (terminate(30, TimeUnit.SECONDS) == -1) {
             throw new IllegalStateException("berth did not exit on SIGTERM");
         }
-        outputEnded.get(30, TimeUnit.SECONDS);
         return output();
     }
 
