@@ -101,6 +101,9 @@ YAML
     dist_pid=$!
 
     berth_port=$(free_port)
+    # Logging as Distribution's above: errors only, no access log.
+    REGISTRY_LOG_LEVEL=error \
+    REGISTRY_LOG_ACCESSLOG_DISABLED=true \
     REGISTRY_HTTP_ADDR=127.0.0.1:$berth_port \
     REGISTRY_HTTP_SECRET=compare-secret \
     REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=$work/berth \

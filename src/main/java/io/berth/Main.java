@@ -3,10 +3,12 @@ package io.berth;
 import io.berth.bench.BenchCommand;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
+import io.berth.observe.Logging;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -53,8 +55,29 @@ public final class Main {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
             }
-            try (Berth berth = Berth.start(loaded, Clock.systemUTC())) {
-                berth.join();
+            Logging.configure(loaded.log());
+            // Before the start, so that a signal arriving meanwhile is not lost.
+            CountDownLatch stopRequested = new CountDownLatch(1);
+            StopSignals.install(stopRequested::countDown);
+            Berth started;
+            try {
+                started = Berth.start(loaded, Clock.systemUTC());
+            } catch (ConfigException e) {
+                // Found only when used, e.g. a TLS key that cannot be read.
+                System.err.println("berth: " + e.getMessage());
+                return 2;
+            }
+            try (Berth berth = started) {
+                // Any other way out of the JVM (SIGHUP, an exit elsewhere) still drains and closes; close() runs once.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        berth.close();
+                    } catch (Exception e) {
+                        System.err.println("berth: closing failed: " + e);
+                    }
+                }, "berth-shutdown"));
+                stopRequested.await();
+                berth.stop();
             }
             return 0;
         }

@@ -101,6 +101,7 @@ class CommandLineTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v2/")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(base.statusCode()).isEqualTo(200);
+            assertThat(base.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
         }
     }
 }

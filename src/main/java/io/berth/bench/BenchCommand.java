@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth bench}: load for any registry, with every answer checked. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {CompareCommand.class, S3RelayCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {CompareCommand.class, CacheCompareCommand.class, S3RelayCommand.class},
         description = {"Load-test a registry (Berth or any other) with one or more scenarios, checking every answer.",
                 "Scenarios: push-monolithic, push-chunked, pull-blob, pull-range, head-blob, manifest-put,",
                 "manifest-head-tag, manifest-get-tag, manifest-head-digest, manifest-get-digest, tags-list,",

@@ -21,6 +21,7 @@ public enum ErrorCode {
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
     BAD_REQUEST(400, "malformed request"),
     NOT_FOUND(404, "no such route in the registry API"),
+    UNAVAILABLE(503, "service unavailable"),
     UNKNOWN(500, "unknown error");
 
     private final int status;

@@ -1,5 +1,6 @@
 package io.berth.http;
 
+import io.berth.observe.RequestIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +22,17 @@ final class JsonErrorHandler extends ErrorHandler {
         byte[] body = envelope(status, unparseablePath(cause));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        if (!response.getHeaders().contains(RequestIds.HEADER)) {
+            response.getHeaders().put(RequestIds.HEADER, RequestIds.accept(request.getHeaders().get(RequestIds.HEADER)));
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        // Refused before any handler ran, so it has no id yet; every response carries one.
+        fields.put(RequestIds.HEADER, RequestIds.generate());
         return ByteBuffer.wrap(envelope(status, false));
     }
 

@@ -18,15 +18,18 @@ final class ListingHandler {
     static final int CATALOG_PAGE = 1000;
 
     private final Registry registry;
+    /** {@code http.prefix}: next-page links are relative to the request, so they keep it. */
+    private final String prefix;
 
-    ListingHandler(Registry registry) {
+    ListingHandler(Registry registry, String prefix) {
         this.registry = registry;
+        this.prefix = prefix;
     }
 
     void tags(Exchange ex, Route.TagsList route) throws IOException {
         List<String> tags = registry.repository(route.name()).tags().list().stream().map(Tag::value).toList();
         Page page = Page.of(tags, ex, 0);
-        page.linkNext(ex, "/v2/" + route.name() + "/tags/list");
+        page.linkNext(ex, prefix + "/v2/" + route.name() + "/tags/list");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", route.name().value());
         body.put("tags", page.items());
@@ -35,7 +38,7 @@ final class ListingHandler {
 
     void catalog(Exchange ex) throws IOException {
         Page page = Page.of(registry.catalog().list(), ex, CATALOG_PAGE);
-        page.linkNext(ex, "/v2/_catalog");
+        page.linkNext(ex, prefix + "/v2/_catalog");
         ex.sendJson(200, Map.of("repositories", page.items()));
     }
 

@@ -1,5 +1,6 @@
 package io.berth.http;
 
+import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.Manifest;
 import io.berth.registry.ManifestParser;
@@ -22,10 +23,13 @@ final class ManifestHandler {
 
     private final Registry registry;
     private final boolean deleteEnabled;
+    /** What comes before {@code /v2/} in a Location: {@code http.host} and {@code http.prefix}. */
+    private final String urlBase;
 
-    ManifestHandler(Registry registry, boolean deleteEnabled) {
+    ManifestHandler(Registry registry, boolean deleteEnabled, String urlBase) {
         this.registry = registry;
         this.deleteEnabled = deleteEnabled;
+        this.urlBase = urlBase;
     }
 
     void get(Exchange ex, Route.Manifest route) throws IOException {
@@ -34,6 +38,23 @@ final class ManifestHandler {
             case Tag tag -> repository.tags().resolve(tag);
             case Digest d -> d;
         };
+        if (ex.isHead()) {
+            // A HEAD needs only the descriptor, which the cache may hold: no storage read at all then.
+            Descriptor descriptor = repository.manifests().stat(digest);
+            if (acceptedAsIs(ex, descriptor.mediaType())) {
+                String etag = '"' + digest.toString() + '"';
+                ex.header("Content-Type", descriptor.mediaType());
+                ex.header("Docker-Content-Digest", digest.toString());
+                ex.header("ETag", etag);
+                if (etag.equals(ex.header("If-None-Match"))) {
+                    ex.send(304);
+                    return;
+                }
+                ex.header("Content-Length", descriptor.size());
+                ex.send(200);
+                return;
+            }
+        }
         ManifestStore.Stored manifest = negotiate(ex, repository, repository.manifests().get(digest));
         String etag = '"' + manifest.digest().toString() + '"';
         ex.header("Content-Type", manifest.mediaType());
@@ -56,7 +77,7 @@ final class ManifestHandler {
                     "the manifest was pushed as " + expected + " but its content hashes to " + manifest.digest()));
         }
         registry.repository(route.name()).push(manifest, reference instanceof Tag tag ? tag : null);
-        ex.header("Location", "/v2/" + route.name() + "/manifests/" + manifest.digest());
+        ex.header("Location", urlBase + "/v2/" + route.name() + "/manifests/" + manifest.digest());
         ex.header("Docker-Content-Digest", manifest.digest().toString());
         if (manifest.subject() != null) {
             ex.header("OCI-Subject", manifest.subject().digest().toString());
@@ -82,10 +103,10 @@ final class ManifestHandler {
      * for a client that takes only Docker images. No Accept header takes anything.
      */
     private static ManifestStore.Stored negotiate(Exchange ex, Repository repository, ManifestStore.Stored manifest) throws IOException {
-        List<String> accepted = ex.headerValues("Accept").stream().map(MediaTypes::bare).toList();
-        if (accepted.isEmpty() || accepts(accepted, manifest.mediaType())) {
+        if (acceptedAsIs(ex, manifest.mediaType())) {
             return manifest;
         }
+        List<String> accepted = ex.headerValues("Accept").stream().map(MediaTypes::bare).toList();
         if (manifest.mediaType().equals(MediaTypes.DOCKER_MANIFEST_LIST) && accepts(accepted, MediaTypes.DOCKER_MANIFEST)) {
             for (var child : ManifestParser.platforms(manifest.content())) {
                 if (child.getValue().equals("linux/amd64")) {
@@ -95,6 +116,12 @@ final class ManifestHandler {
         }
         throw new RegistryException(new RegistryError.ManifestUnknown(
                 "the manifest is " + manifest.mediaType() + ", which the request's Accept header does not allow"));
+    }
+
+    /** True when the request takes a manifest of this type as it is (no Accept header takes anything). */
+    private static boolean acceptedAsIs(Exchange ex, String mediaType) {
+        List<String> accepted = ex.headerValues("Accept").stream().map(MediaTypes::bare).toList();
+        return accepted.isEmpty() || accepts(accepted, mediaType);
     }
 
     private static boolean accepts(List<String> accepted, String mediaType) {

@@ -1,24 +1,51 @@
 package io.berth.http;
 
+import io.berth.config.Config;
+import io.berth.http.tls.TlsContexts;
+import io.berth.observe.AccessLog;
+import io.berth.observe.Metrics;
 import io.berth.storage.Registry;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The HTTP face of a registry: Jetty on one address, every request on its own virtual thread. */
+/**
+ * The HTTP face of a registry: Jetty on one address, every request on its own virtual thread;
+ * HTTPS with HTTP/2 by ALPN when TLS is configured.
+ */
 public final class RegistryServer implements AutoCloseable {
 
     /**
-     * What the HTTP layer needs to know: where to listen, the upload-state key, whether deletes are
-     * on, whether blob GETs may redirect to the storage's own URL (when the driver has one).
+     * What the HTTP layer needs: where and how to listen ({@code tls} null for plain HTTP/1.1), the
+     * upload-state key, what the registry allows, how URLs it hands out look ({@code prefix} empty or
+     * e.g. {@code /registry}; {@code host} empty or a URL whose scheme and authority make Locations
+     * absolute), headers for every response, how long a stop waits for requests in flight, and
+     * whether blob GETs may redirect to the storage's own URL (when the driver has one).
      */
-    public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean redirects) {}
+    public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean readOnly,
+            String prefix, String host, Map<String, List<String>> headers, Config.Tls tls, boolean http2Disabled,
+            Duration drainTimeout, boolean redirects) {}
+
+    private static final Logger log = LoggerFactory.getLogger(RegistryServer.class);
 
     private static final int MAX_PLATFORM_THREADS = 64;
     private static final int INPUT_BUFFER = 64 * 1024;
@@ -28,8 +55,11 @@ public final class RegistryServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final InFlight inFlight = new InFlight();
+    private final Duration drainTimeout;
 
-    public RegistryServer(Registry registry, Settings settings) {
+    /** A server whose requests are access-logged and counted as given; either may be null, for none. */
+    public RegistryServer(Registry registry, Settings settings, AccessLog accessLog, Metrics metrics) {
         // Requests run on virtual threads; the few platform threads only select and accept.
         QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS);
         threads.setName("berth");
@@ -37,28 +67,64 @@ public final class RegistryServer implements AutoCloseable {
         // A bounded buffer pool keeps memory flat however many connections come and go.
         ArrayByteBufferPool buffers = new ArrayByteBufferPool(0, 4096, STREAM_BUFFER_MAX, -1, POOL_HEAP_BYTES, POOL_DIRECT_BYTES);
         server = new Server(threads, null, buffers);
-        // SIGTERM and SIGINT stop the server; join() then returns and the registry closes.
-        server.setStopAtShutdown(true);
+        drainTimeout = settings.drainTimeout();
 
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         // Paths reach the router undecoded; it validates every segment itself and answers in JSON.
         http.setUriCompliance(UriCompliance.UNSAFE);
-        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
-        // Layers arrive in megabytes: bigger reads mean fewer syscalls and hand-offs per upload.
-        http11.setInputBufferSize(INPUT_BUFFER);
-        connector = new ServerConnector(server, http11);
+        connector = settings.tls() == null ? new ServerConnector(server, http11(http)) : tlsConnector(server, http, settings);
         connector.setHost(settings.address().getHostString());
         connector.setPort(settings.address().getPort());
+        // Jetty cuts the idle timeout of every connection to a second when a drain begins, which would
+        // end a slow upload early: the drain timeout alone bounds how long requests may take.
+        connector.setShutdownIdleTimeout(connector.getIdleTimeout());
         server.addConnector(connector);
 
         UploadStateCodec states = new UploadStateCodec(settings.secret());
-        server.setHandler(new Router(
+        String urlBase = origin(settings.host()) + settings.prefix();
+        server.setHandler(new ObservingHandler(new Router(
                 new BlobHandler(registry, settings.deleteEnabled(), settings.redirects()),
-                new UploadHandler(registry, states),
-                new ManifestHandler(registry, settings.deleteEnabled()),
-                new ListingHandler(registry)));
+                new UploadHandler(registry, states, urlBase),
+                new ManifestHandler(registry, settings.deleteEnabled(), urlBase),
+                new ListingHandler(registry, settings.prefix()),
+                settings.prefix(), settings.readOnly(), settings.headers(), inFlight), accessLog, metrics));
         server.setErrorHandler(new JsonErrorHandler());
+    }
+
+    private static HttpConnectionFactory http11(HttpConfiguration http) {
+        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+        // Layers arrive in megabytes: bigger reads mean fewer syscalls and hand-offs per upload.
+        http11.setInputBufferSize(INPUT_BUFFER);
+        return http11;
+    }
+
+    /** TLS, then HTTP/2 or HTTP/1.1 as the client and ALPN choose; HTTP/1.1 alone when HTTP/2 is disabled. */
+    private static ServerConnector tlsConnector(Server server, HttpConfiguration http, Settings settings) {
+        SslContextFactory.Server tls = TlsContexts.server(settings.tls());
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Clients reach a registry by IP or by names its certificate may not list; Distribution does not check either.
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        HttpConnectionFactory http11 = http11(https);
+        if (settings.http2Disabled()) {
+            return new ServerConnector(server, new SslConnectionFactory(tls, http11.getProtocol()), http11);
+        }
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
+        // A client that offers no ALPN, or only http/1.1, gets HTTP/1.1.
+        alpn.setDefaultProtocol(http11.getProtocol());
+        return new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
+    }
+
+    /** {@code scheme://authority} of {@code http.host}, or empty: Distribution uses nothing else of it. */
+    private static String origin(String host) {
+        if (host == null || host.isEmpty()) {
+            return "";
+        }
+        URI uri = URI.create(host);
+        return uri.getScheme() + "://" + uri.getRawAuthority();
     }
 
     public void start() throws Exception {
@@ -70,13 +136,26 @@ public final class RegistryServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** Blocks until the server stops. */
-    public void join() throws InterruptedException {
-        server.join();
+    /**
+     * Stops accepting, lets the requests in flight finish within the drain timeout, then closes
+     * every connection, cutting what is still running. Returns once the server is down.
+     */
+    public void stop() throws Exception {
+        if (server.isRunning() && drainTimeout.isPositive()) {
+            // Closes the listening socket; connections stay, a new request on one gets 503 (see Router).
+            connector.shutdown();
+            try {
+                inFlight.shutdown().get(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                log.warn("requests still running after http.draintimeout ({} ms) are cut", drainTimeout.toMillis());
+            }
+        }
+        // Idle connections need no waiting for: they close here, with any request still running.
+        server.stop();
     }
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        stop();
     }
 }

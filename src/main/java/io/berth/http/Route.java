@@ -1,5 +1,6 @@
 package io.berth.http;
 
+import io.berth.observe.Endpoint;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
@@ -42,6 +43,21 @@ sealed interface Route {
 
     /** Anything else. */
     record Unknown() implements Route {}
+
+    /** The route's kind, as metrics and the access log name it. */
+    default Endpoint endpoint() {
+        return switch (this) {
+            case Base b -> Endpoint.BASE;
+            case Blob b -> Endpoint.BLOB;
+            case UploadStart u -> Endpoint.UPLOAD;
+            case Upload u -> Endpoint.UPLOAD;
+            case Manifest m -> Endpoint.MANIFEST;
+            case TagsList t -> Endpoint.TAGS;
+            case Referrers r -> Endpoint.REFERRERS;
+            case Catalog c -> Endpoint.CATALOG;
+            case Unknown u -> Endpoint.UNKNOWN;
+        };
+    }
 
     /** Matches a raw (still percent-encoded) request path. */
     static Route match(String rawPath) {

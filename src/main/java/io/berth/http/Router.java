@@ -2,7 +2,12 @@ package io.berth.http;
 
 import io.berth.registry.RegistryException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -23,29 +28,75 @@ final class Router extends Handler.Abstract {
     private final UploadHandler uploads;
     private final ManifestHandler manifests;
     private final ListingHandler listings;
+    /** {@code http.prefix}: the API is served under it, and only there. Empty or e.g. {@code /registry}. */
+    private final String prefix;
+    /** {@code storage.maintenance.readonly.enabled}: every write is refused. */
+    private final boolean readOnly;
+    /** Added to every response: the API version, then {@code http.headers}, encoded once. */
+    private final HttpField[] responseHeaders;
+    private final InFlight inFlight;
 
-    Router(BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings) {
+    Router(BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings,
+            String prefix, boolean readOnly, Map<String, List<String>> headers, InFlight inFlight) {
         this.blobs = blobs;
         this.uploads = uploads;
         this.manifests = manifests;
         this.listings = listings;
+        this.prefix = prefix;
+        this.readOnly = readOnly;
+        this.responseHeaders = responseHeaders(headers);
+        this.inFlight = inFlight;
+    }
+
+    private static HttpField[] responseHeaders(Map<String, List<String>> configured) {
+        List<HttpField> fields = new ArrayList<>();
+        fields.add(new PreEncodedHttpField("Docker-Distribution-API-Version", "registry/2.0"));
+        configured.forEach((name, values) -> values.forEach(value -> fields.add(new PreEncodedHttpField(name, value))));
+        return fields.toArray(new HttpField[0]);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         Exchange ex = new Exchange(request, response);
-        ex.header("Docker-Distribution-API-Version", "registry/2.0");
+        HttpFields.Mutable headers = response.getHeaders();
+        for (HttpField field : responseHeaders) {
+            headers.add(field);
+        }
+        // The request is handled to its end on this thread, so it is in flight until this returns.
+        boolean admitted = inFlight.enter();
         try {
-            dispatch(ex, Route.match(request.getHttpURI().getPath()));
+            if (admitted) {
+                Route route = route(request.getHttpURI().getPath());
+                ObservingHandler.routed(request, route.endpoint());
+                dispatch(ex, route);
+            } else {
+                ex.header("Connection", "close");
+                ex.sendError(new ApiError(ErrorCode.UNAVAILABLE, "the registry is shutting down; retry on a new connection"));
+            }
             callback.succeeded();
         } catch (Throwable failure) {
             fail(ex, callback, failure);
+        } finally {
+            inFlight.leave();
         }
         return true;
     }
 
+    private Route route(String path) {
+        if (prefix.isEmpty()) {
+            return Route.match(path);
+        }
+        return path != null && path.startsWith(prefix) ? Route.match(path.substring(prefix.length())) : new Route.Unknown();
+    }
+
     private void dispatch(Exchange ex, Route route) throws IOException {
         String method = ex.method();
+        if (readOnly && !(route instanceof Route.Unknown) && !method.equals("GET") && !method.equals("HEAD")) {
+            ex.header("Allow", "GET, HEAD");
+            ex.sendError(new ApiError(ErrorCode.UNSUPPORTED, "the registry is in read-only mode for maintenance: "
+                    + method + " is refused, pulls keep working"));
+            return;
+        }
         switch (route) {
             case Route.Base b -> {
                 switch (method) {

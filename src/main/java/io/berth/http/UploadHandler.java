@@ -24,10 +24,13 @@ final class UploadHandler {
 
     private final Registry registry;
     private final UploadStateCodec states;
+    /** What comes before {@code /v2/} in a Location: {@code http.host} and {@code http.prefix}. */
+    private final String urlBase;
 
-    UploadHandler(Registry registry, UploadStateCodec states) {
+    UploadHandler(Registry registry, UploadStateCodec states, String urlBase) {
         this.registry = registry;
         this.states = states;
+        this.urlBase = urlBase;
     }
 
     void start(Exchange ex, Route.UploadStart route) throws IOException {
@@ -174,13 +177,13 @@ final class UploadHandler {
             return;
         }
         String token = states.pack(new UploadStateCodec.UploadState(name.value(), upload.id().value(), size, upload.startedAt().toString()));
-        ex.header("Location", "/v2/" + name + "/blobs/uploads/" + upload.id() + "?_state=" + token);
+        ex.header("Location", urlBase + "/v2/" + name + "/blobs/uploads/" + upload.id() + "?_state=" + token);
         ex.header("Docker-Upload-UUID", upload.id().value());
         ex.header("Range", "0-" + Math.max(0, size - 1));
     }
 
-    private static void created(Exchange ex, RepositoryName name, Descriptor descriptor) throws IOException {
-        ex.header("Location", "/v2/" + name + "/blobs/" + descriptor.digest());
+    private void created(Exchange ex, RepositoryName name, Descriptor descriptor) throws IOException {
+        ex.header("Location", urlBase + "/v2/" + name + "/blobs/" + descriptor.digest());
         ex.header("Docker-Content-Digest", descriptor.digest().toString());
         ex.send(201);
     }

@@ -4,6 +4,9 @@ import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
+import io.berth.storage.cache.CachedBlobStatter;
+import io.berth.storage.cache.DescriptorCache;
+import io.berth.storage.cache.Scope;
 import io.berth.storage.driver.Change;
 import io.berth.storage.driver.FileInfo;
 import io.berth.storage.driver.StorageDriver;
@@ -21,13 +24,20 @@ import java.util.Optional;
 public final class BlobStore {
 
     private final StorageDriver driver;
+    private final CachedBlobStatter statter;
 
-    public BlobStore(StorageDriver driver) {
+    BlobStore(StorageDriver driver, DescriptorCache cache) {
         this.driver = driver;
+        this.statter = cache.statter(Scope.GLOBAL, this::statStored);
     }
 
-    /** The descriptor of a stored blob, or {@link RegistryError.BlobUnknown}. */
+    /** The descriptor of a stored blob, or {@link RegistryError.BlobUnknown}; the cache answers first. */
     public Descriptor stat(Digest digest) throws IOException {
+        return statter.stat(digest);
+    }
+
+    /** What storage says of a blob, without the cache: for decisions that write. */
+    private Descriptor statStored(Digest digest) throws IOException {
         try {
             FileInfo info = driver.stat(Paths.of(new Paths.BlobData(digest)));
             if (!info.isDirectory()) {
@@ -39,10 +49,10 @@ public final class BlobStore {
         throw new RegistryException(new RegistryError.BlobUnknown(digest));
     }
 
-    /** True when the blob's data is in the store. */
+    /** True when the blob's data is in storage; asks storage, never the cache, since writes depend on it. */
     boolean exists(Digest digest) throws IOException {
         try {
-            stat(digest);
+            statStored(digest);
             return true;
         } catch (RegistryException e) {
             return false;

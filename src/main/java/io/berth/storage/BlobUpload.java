@@ -101,9 +101,10 @@ public final class BlobUpload {
                         "digest did not match content: the client named " + expected + " but the " + size
                                 + " bytes received hash to " + actual));
             }
-            repository.store(expected, data());
+            Descriptor descriptor = Descriptor.of(expected, size);
+            repository.store(descriptor, data());
             cancelLocked(session);
-            return Descriptor.of(expected, size);
+            return descriptor;
         } finally {
             session.lock.unlock();
         }

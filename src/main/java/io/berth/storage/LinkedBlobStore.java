@@ -5,6 +5,9 @@ import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.storage.cache.CachedBlobStatter;
+import io.berth.storage.cache.DescriptorCache;
+import io.berth.storage.cache.Scope;
 import io.berth.storage.driver.Change;
 import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
@@ -31,25 +34,36 @@ public final class LinkedBlobStore {
     private final BlobStore blobs;
     private final UploadSessions sessions;
     private final Clock clock;
+    private final CachedBlobStatter statter;
 
-    LinkedBlobStore(RepositoryName name, StorageDriver driver, BlobStore blobs, UploadSessions sessions, Clock clock) {
+    LinkedBlobStore(RepositoryName name, StorageDriver driver, BlobStore blobs, UploadSessions sessions, Clock clock,
+            DescriptorCache cache) {
         this.name = name;
         this.driver = driver;
         this.blobs = blobs;
         this.sessions = sessions;
         this.clock = clock;
+        this.statter = cache.statter(Scope.layers(name), this::statStored);
     }
 
     public RepositoryName name() {
         return name;
     }
 
-    /** The descriptor of a blob linked into this repository, or {@link RegistryError.BlobUnknown}. */
+    /**
+     * The descriptor of a blob linked into this repository, or {@link RegistryError.BlobUnknown}. The
+     * cache answers first; its entry for this repository stands for the link.
+     */
     public Descriptor stat(Digest digest) throws IOException {
+        return statter.stat(digest);
+    }
+
+    private Descriptor statStored(Digest digest) throws IOException {
         if (!linked(digest)) {
             throw new RegistryException(new RegistryError.BlobUnknown(digest));
         }
-        return blobs.stat(digest);
+        // A blob is served as octet-stream whatever the global entry recorded for the digest.
+        return Descriptor.of(digest, blobs.stat(digest).size());
     }
 
     /** Opens a blob already stat-ed through this repository. */
@@ -67,7 +81,12 @@ public final class LinkedBlobStore {
         if (!linked(digest)) {
             throw new RegistryException(new RegistryError.BlobUnknown(digest));
         }
-        driver.delete(Paths.of(new Paths.LayerLinkDir(name, digest)));
+        try {
+            driver.delete(Paths.of(new Paths.LayerLinkDir(name, digest)));
+        } finally {
+            // After storage, so no reader can refill it from the link; also when the delete failed half way.
+            statter.clear(digest);
+        }
     }
 
     /** Links a blob of another repository into this one, when that repository has it. */
@@ -78,7 +97,9 @@ public final class LinkedBlobStore {
         } catch (RegistryException e) {
             return Optional.empty();
         }
+        long epoch = statter.epoch();
         driver.publish(List.of(Links.put(new Paths.LayerLink(name, digest), digest)));
+        statter.fill(digest, Descriptor.of(digest, descriptor.size()), epoch);
         return Optional.of(descriptor);
     }
 
@@ -105,10 +126,13 @@ public final class LinkedBlobStore {
     }
 
     /** Moves verified upload data into the global store and links it here, made durable together. */
-    void store(Digest digest, String uploadedData) throws IOException {
+    void store(Descriptor descriptor, String uploadedData) throws IOException {
+        Digest digest = descriptor.digest();
+        long epoch = statter.epoch();
         List<Change> changes = new ArrayList<>(blobs.place(digest, uploadedData));
         changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
         driver.publish(changes);
+        statter.fill(digest, descriptor, epoch);
     }
 
     /** A link that names another digest is damaged; it grants nothing. */

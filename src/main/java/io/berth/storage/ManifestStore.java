@@ -7,6 +7,10 @@ import io.berth.registry.ManifestParser;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.storage.cache.BlobDescriptorService.Lookup;
+import io.berth.storage.cache.CachedBlobStatter;
+import io.berth.storage.cache.DescriptorCache;
+import io.berth.storage.cache.Scope;
 import io.berth.storage.driver.Change;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
@@ -29,32 +33,70 @@ public final class ManifestStore {
     private final BlobStore blobs;
     private final LinkedBlobStore layers;
     private final ReferrersIndex referrers;
+    private final CachedBlobStatter statter;
 
-    ManifestStore(RepositoryName name, StorageDriver driver, BlobStore blobs, LinkedBlobStore layers, ReferrersIndex referrers) {
+    ManifestStore(RepositoryName name, StorageDriver driver, BlobStore blobs, LinkedBlobStore layers, ReferrersIndex referrers,
+            DescriptorCache cache) {
         this.name = name;
         this.driver = driver;
         this.blobs = blobs;
         this.layers = layers;
         this.referrers = referrers;
+        this.statter = cache.statter(Scope.manifests(name), digest -> describe(getStored(digest)));
     }
 
-    /** True when this repository has the manifest. */
+    /** True when this repository has the manifest; asks storage, never the cache, since writes depend on it. */
     public boolean exists(Digest digest) throws IOException {
         return Links.points(driver, new Paths.ManifestRevisionLink(name, digest), digest);
     }
 
-    /** The manifest, or {@link RegistryError.ManifestUnknown}. */
+    /**
+     * The manifest's size and media type, or {@link RegistryError.ManifestUnknown}: from the cache when
+     * it has them (its entry for this repository stands for the revision link), else from storage.
+     */
+    public Descriptor stat(Digest digest) throws IOException {
+        return statter.stat(digest);
+    }
+
+    /** The manifest, or {@link RegistryError.ManifestUnknown}; a cached descriptor saves the link and media type reads. */
     public Stored get(Digest digest) throws IOException {
+        Lookup lookup = statter.lookup(digest);
+        if (lookup instanceof Lookup.Hit hit) {
+            return new Stored(digest, content(digest), hit.descriptor().mediaType());
+        }
+        Stored stored = getStored(digest);
+        statter.fill(digest, describe(stored), ((Lookup.Miss) lookup).epoch());
+        return stored;
+    }
+
+    private Stored getStored(Digest digest) throws IOException {
         if (!exists(digest)) {
             throw unknown(digest);
         }
-        byte[] content;
+        byte[] content = content(digest);
+        return new Stored(digest, content, mediaType(digest, content));
+    }
+
+    private byte[] content(Digest digest) throws IOException {
         try {
-            content = driver.getContent(Paths.of(new Paths.BlobData(digest)));
+            return driver.getContent(Paths.of(new Paths.BlobData(digest)));
         } catch (StorageDriverException.PathNotFound e) {
             throw unknown(digest);
         }
-        return new Stored(digest, content, mediaType(digest, content));
+    }
+
+    private static Descriptor describe(Stored stored) {
+        return new Descriptor(stored.digest(), stored.content().length, stored.mediaType());
+    }
+
+    /** The epoch to take before storing a manifest, for {@link #stored}. */
+    long epoch() {
+        return statter.epoch();
+    }
+
+    /** Fills the cache with a manifest just stored, unless a delete came after {@code epoch}. */
+    void stored(Manifest manifest, long epoch) {
+        statter.fill(manifest.digest(), new Descriptor(manifest.digest(), manifest.content().length, manifest.mediaType()), epoch);
     }
 
     /**
@@ -99,7 +141,12 @@ public final class ManifestStore {
         if (subject != null) {
             referrers.remove(subject.digest(), digest);
         }
-        driver.delete(Paths.of(new Paths.ManifestRevisionDir(name, digest)));
+        try {
+            driver.delete(Paths.of(new Paths.ManifestRevisionDir(name, digest)));
+        } finally {
+            // After storage, so no reader can refill it from the link; also when the delete failed half way.
+            statter.clear(digest);
+        }
     }
 
     private Descriptor subjectOf(Stored stored) {

@@ -1,6 +1,7 @@
 package io.berth.storage;
 
 import io.berth.registry.RepositoryName;
+import io.berth.storage.cache.DescriptorCache;
 import io.berth.storage.driver.StorageDriver;
 import java.time.Clock;
 
@@ -12,19 +13,27 @@ public final class Registry {
     private final Catalog catalog;
     private final UploadSessions sessions = new UploadSessions();
     private final Clock clock;
+    private final DescriptorCache cache;
 
+    /** A registry without a descriptor cache: every read asks storage. */
     public Registry(StorageDriver driver, Clock clock) {
+        this(driver, clock, DescriptorCache.none());
+    }
+
+    /** A registry whose reads ask the descriptor cache before storage. */
+    public Registry(StorageDriver driver, Clock clock, DescriptorCache cache) {
         this.driver = driver;
-        this.blobs = new BlobStore(driver);
+        this.blobs = new BlobStore(driver, cache);
         this.catalog = new Catalog(driver);
         this.clock = clock;
+        this.cache = cache;
     }
 
     /** One repository; it need not exist yet. */
     public Repository repository(RepositoryName name) {
-        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock);
+        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
-        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers),
+        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache),
                 new TagStore(name, driver), referrers, catalog, driver);
     }
 

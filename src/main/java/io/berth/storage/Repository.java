@@ -60,11 +60,13 @@ public final class Repository {
      * durable together.
      */
     public void push(Manifest manifest, Tag tag) throws IOException {
+        long epoch = manifests.epoch();
         List<Change> changes = new ArrayList<>(manifests.put(manifest));
         if (tag != null) {
             changes.addAll(tags.tag(tag, manifest.digest()));
         }
         driver.publish(changes);
+        manifests.stored(manifest, epoch);
         catalog.add(name);
     }
 

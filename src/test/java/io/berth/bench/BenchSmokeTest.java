@@ -44,6 +44,31 @@ class BenchSmokeTest {
     }
 
     @Test
+    void theCacheComparisonRunsAgainstBerthsWithAndWithoutACache(@TempDir Path cachedRoot) throws Exception {
+        try (TestRegistry plain = TestRegistry.start(root);
+                TestRegistry cached = TestRegistry.builder(cachedRoot).env("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "inmemory").start()) {
+            long pid = ProcessHandle.current().pid(); // both run in this JVM: its CPU time stands for theirs
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream original = System.out;
+            int exit;
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            try {
+                exit = new CommandLine(new Main()).execute("bench", "cache",
+                        "--target", "none=http://127.0.0.1:" + plain.port() + "=" + pid,
+                        "--target", "inmemory=http://127.0.0.1:" + cached.port() + "=" + pid,
+                        "--scenario", "head-blob,manifest-get-digest", "--rounds", "1", "--warmup", "0", "--count", "20",
+                        "--concurrency", "2");
+            } finally {
+                System.setOut(original);
+            }
+            List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines.get(0)).contains("inmemory/none");
+            assertThat(lines.subList(1, lines.size())).hasSize(2).allSatisfy(line -> assertThat(line).matches(".* op/s .*\\d+\\.\\d\\dx.*"));
+            assertThat(exit).isZero();
+        }
+    }
+
+    @Test
     void aBlobWhoseBytesChangedOnDiskIsCaughtWhenPulled() throws Exception {
         try (TestRegistry registry = TestRegistry.start(root);
                 HttpConnection connection = new HttpConnection(URI.create("http://127.0.0.1:" + registry.port()))) {

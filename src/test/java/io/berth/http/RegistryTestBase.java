@@ -11,14 +11,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Gives each test a fresh registry over its own storage, stopped afterwards. The storage is a
  * filesystem root, or with {@code -Dberth.test.storage=s3} (the build's second run of these tests)
  * a root directory of its own in a bucket of s3proxy, one bucket per test class. Tests that look at
- * what was stored do so through {@link #stored}, the same on both.
+ * what was stored do so through {@link #stored}, the same on both. The tag (inherited) is how the
+ * S3 run picks these classes and no others.
  */
+@Tag("storage-neutral")
 abstract class RegistryTestBase {
 
     /** Tests that read the filesystem root itself carry this tag, and the run on S3 leaves them out. */

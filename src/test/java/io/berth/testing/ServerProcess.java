@@ -23,11 +23,13 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final List<String> output;
+    private final Thread reader;
 
-    private ServerProcess(Process process, int port, List<String> output) {
+    private ServerProcess(Process process, int port, List<String> output, Thread reader) {
         this.process = process;
         this.port = port;
         this.output = output;
+        this.reader = reader;
     }
 
     /** Starts {@code berth serve} over a filesystem root on a free loopback port, with extra JVM options. */
@@ -76,7 +78,7 @@ public final class ServerProcess implements AutoCloseable {
             Process process = builder.start();
             List<String> output = new CopyOnWriteArrayList<>();
             CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
+            Thread reader = Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
                         output.add(line);
@@ -91,7 +93,7 @@ public final class ServerProcess implements AutoCloseable {
                 port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
             });
             try {
-                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output);
+                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, reader);
             } catch (Exception e) {
                 process.destroyForcibly().waitFor();
                 throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
@@ -99,13 +101,15 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** {@code java <options> -cp <test classpath> io.berth.Main}, with the server's own logging. */
+    /**
+     * {@code java <options> -cp <test classpath> io.berth.Main}. {@code serve} sets logging up from
+     * its configuration, as in production (its start line names the port); before that, and for the
+     * other commands, the test classpath's quiet logback-test.xml applies.
+     */
     static List<String> javaCommand(List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
-        // The server's own logging, not the tests' quieter one: its start line names the port.
-        command.add("-Dlogback.configurationFile=logback.xml");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.Main"));
         return command;
     }
@@ -127,10 +131,23 @@ public final class ServerProcess implements AutoCloseable {
         return List.copyOf(output);
     }
 
-    /** SIGTERM, then waits for the exit; the exit code, or -1 if it did not exit in time. */
+    /** SIGTERM, then waits for the exit and its last output; the exit code, or -1 if it did not exit in time. */
     public int terminate(long timeout, TimeUnit unit) throws InterruptedException {
-        process.destroy();
-        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
+        // Not process.destroy(): it also closes our end of the output, losing what the server says while it stops.
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout, unit)) {
+            return -1;
+        }
+        reader.join(5_000);
+        return process.exitValue();
+    }
+
+    /** SIGTERM, then every line the server printed until it exited. */
+    public List<String> outputAfterExit() throws InterruptedException {
+        if (terminate(30, TimeUnit.SECONDS) == -1) {
+            throw new IllegalStateException("berth did not exit on SIGTERM");
+        }
+        return output();
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */

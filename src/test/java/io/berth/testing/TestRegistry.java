@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.Berth;
 import io.berth.config.Config;
 import io.berth.registry.Digest;
+import io.berth.storage.cache.CacheStats;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
 import java.io.IOException;
@@ -29,14 +30,17 @@ public final class TestRegistry implements AutoCloseable {
     private final Map<String, String> environment;
     private final Clock clock;
     private final Function<Path, StorageDriver> drivers;
+    private final Path configFile;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private Berth berth;
 
-    private TestRegistry(Path root, Map<String, String> environment, Clock clock, Function<Path, StorageDriver> drivers) {
+    private TestRegistry(Path root, Map<String, String> environment, Clock clock, Function<Path, StorageDriver> drivers,
+            Path configFile) {
         this.root = root;
         this.environment = environment;
         this.clock = clock;
         this.drivers = drivers;
+        this.configFile = configFile;
     }
 
     /** A registry over a filesystem root, with deletes enabled. */
@@ -54,6 +58,7 @@ public final class TestRegistry implements AutoCloseable {
         private final Map<String, String> environment = new HashMap<>();
         private Clock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         private Function<Path, StorageDriver> drivers = FilesystemDriver::new;
+        private Path configFile;
 
         private Builder(Path root) {
             this.root = root;
@@ -90,15 +95,21 @@ public final class TestRegistry implements AutoCloseable {
             return this;
         }
 
+        /** A config.yml read under the environment, as {@code berth serve config.yml} does. */
+        public Builder config(Path file) {
+            this.configFile = file;
+            return this;
+        }
+
         public TestRegistry start() throws Exception {
-            TestRegistry registry = new TestRegistry(root, Map.copyOf(environment), clock, drivers);
+            TestRegistry registry = new TestRegistry(root, Map.copyOf(environment), clock, drivers, configFile);
             registry.boot();
             return registry;
         }
     }
 
     private void boot() throws Exception {
-        Config config = Config.load(null, environment);
+        Config config = Config.load(configFile, environment);
         berth = drivers == null ? Berth.start(config, clock) : Berth.start(config, clock, drivers.apply(root));
     }
 
@@ -114,6 +125,22 @@ public final class TestRegistry implements AutoCloseable {
 
     public int port() {
         return berth.port();
+    }
+
+    /** The debug server's port; the test must have set {@code REGISTRY_HTTP_DEBUG_ADDR}. */
+    public int debugPort() {
+        return berth.debugPort();
+    }
+
+    /** A GET on the debug server. */
+    public HttpResponse<String> debugGet(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + berth.debugPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The descriptor cache's counters; fails when the registry runs without a cache. */
+    public CacheStats cacheStats() {
+        return berth.cacheStats().stream().findFirst().orElseThrow(() -> new AssertionError("no descriptor cache configured"));
     }
 
     /** Sends a request; {@code headers} alternate names and values. */

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The descriptor cache's effect on the hot read path, in one run: Berth without a cache, with the
+# in-memory cache and with the Redis cache, side by side, reported as ratios to the one without.
+#   bench/cache.sh [--rounds N] [--count N] [--concurrency 16,64]
+# Installs redis-server when missing (Debian package), starts it and three Berths on free loopback
+# ports (filesystem storage in one folder on the same disk, deletes enabled), runs blob HEAD and
+# manifest HEAD/GET by digest against each in alternation, prints medians and ratios, stops them all.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$here/scripts/tools.sh"
+find_jdk
+find_maven
+need redis-server redis-server
+
+# Build the jar now, so that its build is not measured as part of a Berth's start.
+"$here/berth" --version >/dev/null
+
+work=$(mktemp -d "${BERTH_BENCH_DIR:-/var/tmp}/berth-cache.XXXXXX")
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    local port
+    while true; do
+        port=$((20000 + RANDOM % 20000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+}
+
+wait_ready() {
+    for _ in $(seq 1 100); do
+        if curl -fsS "http://127.0.0.1:$1/v2/" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "cache bench: nothing answers on port $1" >&2
+    return 1
+}
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
+pids+=($!)
+redis_pid=$!
+
+targets=()
+start_berth() {
+    local name=$1 port
+    shift
+    port=$(free_port)
+    mkdir -p "$work/$name"
+    env REGISTRY_HTTP_ADDR="127.0.0.1:$port" \
+        REGISTRY_HTTP_SECRET=cache-bench-secret \
+        REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/$name" \
+        REGISTRY_STORAGE_DELETE_ENABLED=true \
+        "$@" "$here/berth" serve > "$work/$name.log" 2>&1 &
+    pids+=($!)
+    targets+=(--target "$name=http://127.0.0.1:$port=$!")
+    wait_ready "$port"
+}
+start_berth none
+start_berth inmemory REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory
+start_berth redis REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=redis REGISTRY_REDIS_ADDR="127.0.0.1:$redis_port"
+echo "cache bench: $(redis-server --version | cut -d' ' -f3) pid $redis_pid port $redis_port; $(nproc) cores; $work"
+
+"$JAVA_HOME/bin/java" -jar "$here/target/berth.jar" bench cache "${targets[@]}" "$@"
