@@ -199,9 +199,9 @@ YAML
     dist_pid=$!
 
     # A writer buffers one S3 part (storage.s3.chunksize, 10 MiB) in the heap: more heap than the
-    # launcher's filesystem default, for the concurrent pushes.
+    # launcher's filesystem default, for the concurrent pushes. Cache and logging as Distribution's.
     berth_port=$(free_port)
-    JAVA_OPTS="${BERTH_S3_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx384m -XX:MaxDirectMemorySize=64m}" \
+    JAVA_OPTS="${BERTH_S3_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx256m -XX:MaxDirectMemorySize=64m}" \
     REGISTRY_HTTP_ADDR=127.0.0.1:$berth_port \
     REGISTRY_HTTP_SECRET=compare-secret \
     REGISTRY_STORAGE=s3 \
@@ -212,6 +212,9 @@ YAML
     REGISTRY_STORAGE_S3_SECRETKEY=compare-credential \
     REGISTRY_STORAGE_REDIRECT_DISABLE=true \
     REGISTRY_STORAGE_DELETE_ENABLED=true \
+    REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory \
+    REGISTRY_LOG_LEVEL=error \
+    REGISTRY_LOG_ACCESSLOG_DISABLED=true \
         "$here/berth" serve > "$work/berth-s3.log" 2>&1 &
     pids+=($!)
     berth_pid=$!
