@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
 import io.berth.testing.S3Proxy;
+import io.berth.testing.ServerProcess;
 import io.berth.testing.TestRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two Berths over one bucket with one HTTP secret, as replicas behind a load balancer: an upload
  * started on one is continued on the other and finished on the first, and both serve the result.
- * Neither has seen every byte, so the one that finishes hashes the finished data.
+ * Neither has seen every byte, so the one that finishes hashes the finished data. A replica
+ * killed between two chunks leaves its upload to the other.
  */
 class SharedBucketUploadTest {
 
@@ -31,6 +37,7 @@ class SharedBucketUploadTest {
 
     @TempDir
     Path unused;
+    String root;
     TestRegistry a;
     TestRegistry b;
 
@@ -41,7 +48,7 @@ class SharedBucketUploadTest {
 
     @BeforeEach
     void startReplicas() throws Exception {
-        String root = "/shared-" + ROOTS.incrementAndGet();
+        root = "/shared-" + ROOTS.incrementAndGet();
         a = replica(root);
         b = replica(root);
     }
@@ -112,6 +119,34 @@ class SharedBucketUploadTest {
         assertThat(b.get(location).statusCode()).as("the upload is gone on the other replica too").isEqualTo(404);
         assertThat(S3Proxy.shared().client().listObjectsV2(l -> l.bucket(bucket)).contents())
                 .as("no data left but the catalog index").allMatch(o -> !o.key().contains("_uploads"));
+    }
+
+    @Test
+    void anUploadOnAReplicaKilledBetweenChunksIsFinishedOnTheOther() throws Exception {
+        byte[] content = random(8 * MIB + 3, 4);
+        Digest digest = Digest.sha256(content);
+        String location;
+        try (ServerProcess killed = ServerProcess.builder(unused).s3(S3Proxy.shared(), bucket, root)
+                .env("REGISTRY_STORAGE_S3_CHUNKSIZE", String.valueOf(5 * MIB)).jvmOptions(List.of("-Xmx256m")).start()) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI base = URI.create("http://127.0.0.1:" + killed.port());
+            location = client.send(HttpRequest.newBuilder(base.resolve("/v2/app/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding()).headers().firstValue("Location").orElseThrow();
+            HttpResponse<Void> patched = client.send(HttpRequest.newBuilder(base.resolve(location))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(content, 0, 6 * MIB))).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(patched.statusCode()).isEqualTo(202);
+            location = patched.headers().firstValue("Location").orElseThrow();
+            killed.kill();
+        }
+
+        HttpResponse<byte[]> status = b.get(location);
+        assertThat(status.headers().firstValue("Range")).hasValue("0-" + (6 * MIB - 1));
+        location = patch(b, location, content, 6 * MIB, content.length);
+        HttpResponse<byte[]> done = b.send("PUT", withQuery(location, "digest=" + digest), null);
+
+        assertThat(done.statusCode()).as(new String(done.body())).isEqualTo(201);
+        assertThat(a.get("/v2/app/blobs/" + digest).body()).isEqualTo(content);
     }
 
     /** PATCHes {@code content[from, to)} to a replica with its Content-Range and returns the next Location. */

@@ -63,6 +63,14 @@ public final class ServerProcess implements AutoCloseable {
             return this;
         }
 
+        /** Storage in a bucket of an S3 server under {@code rootDirectory}, as {@link TestRegistry.Builder#s3} sets it. */
+        public Builder s3(S3Proxy server, String bucket, String rootDirectory) {
+            environment.remove("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY");
+            environment.putAll(server.environment(bucket));
+            environment.put("REGISTRY_STORAGE_S3_ROOTDIRECTORY", rootDirectory);
+            return this;
+        }
+
         /** Arguments after {@code serve}, e.g. a configuration file. */
         public Builder arguments(String... args) {
             arguments.addAll(List.of(args));
