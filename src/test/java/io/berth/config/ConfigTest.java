@@ -260,4 +260,15 @@ class ConfigTest {
             }
         }
     }
+
+    @Test
+    void replicaExampleOnS3AndRedisLoads() {
+        Config config = Config.load(Path.of("examples/s3-redis.yml"), Map.of(
+                "REGISTRY_STORAGE_S3_ACCESSKEY", "id", "REGISTRY_STORAGE_S3_SECRETKEY", "key"));
+        assertThat(config.storage().driver()).isEqualTo("s3");
+        assertThat(config.storage().s3().regionEndpoint()).hasToString("http://minio.internal:9000");
+        assertThat(config.storage().cache().blobDescriptor()).isEqualTo("redis");
+        assertThat(config.redis().addr()).isEqualTo("redis.internal:6379");
+        assertThat(config.http().debug().prometheusEnabled()).isTrue();
+    }
 }
