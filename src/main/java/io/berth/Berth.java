@@ -205,7 +205,7 @@ public final class Berth implements AutoCloseable {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
             case "s3" -> new S3Driver(storage.s3());
-            default -> throw new ConfigException("storage." + storage.driver() + ": this driver is not built into Berth yet");
+            default -> throw new ConfigException("storage." + storage.driver() + ": Berth has no such driver");
         };
     }
 
