@@ -12,41 +12,8 @@ find_jdk
 find_maven
 need redis-server redis-server
 
-# Build the jar now, so that its build is not measured as part of a Berth's start.
-"$here/berth" --version >/dev/null
-
-work=$(mktemp -d "${BERTH_BENCH_DIR:-/var/tmp}/berth-cache.XXXXXX")
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-    local port
-    while true; do
-        port=$((20000 + RANDOM % 20000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-}
-
-wait_ready() {
-    for _ in $(seq 1 100); do
-        if curl -fsS "http://127.0.0.1:$1/v2/" >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "cache bench: nothing answers on port $1" >&2
-    return 1
-}
+bench_name=cache
+. "$here/bench/common.sh"
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
