@@ -138,24 +138,8 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
                 line.append(text);
                 return;
             }
-            line.append('"');
-            int run = 0;
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c < ' ' || c == '"' || c == '\\') {
-                    line.append(text, run, i);
-                    switch (c) {
-                        case '"' -> line.append("\\\"");
-                        case '\\' -> line.append("\\\\");
-                        case '\n' -> line.append("\\n");
-                        case '\r' -> line.append("\\r");
-                        case '\t' -> line.append("\\t");
-                        default -> line.append('?');
-                    }
-                    run = i + 1;
-                }
-            }
-            line.append(text, run, text.length()).append('"');
+            // Quoted as JSON quotes strings, so one escaping serves both formats.
+            Json.string(line, text);
         }
 
         /** A value that needs no quotes: not empty, no space, quote, backslash, equals sign or control character. */
