@@ -22,6 +22,8 @@ public enum ErrorCode {
     BAD_REQUEST(400, "malformed request"),
     NOT_FOUND(404, "no such route in the registry API"),
     UNAVAILABLE(503, "service unavailable"),
+    /** Not a spec code: the storage is full (Distribution has no code for it and answers 500). */
+    INSUFFICIENT_STORAGE(507, "insufficient storage"),
     UNKNOWN(500, "unknown error");
 
     private final int status;

@@ -1,5 +1,6 @@
 package io.berth.http;
 
+import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -167,6 +168,9 @@ final class Router extends Handler.Abstract {
             log.debug("response aborted after commit", failure);
             callback.failed(failure);
             return;
+        }
+        if (failure instanceof RegistryException e && e.error() instanceof RegistryError.TooManyRequests busy) {
+            ex.header("Retry-After", Math.max(1, busy.retryAfter().toSeconds()));
         }
         ApiError error = switch (failure) {
             case RegistryException e -> ApiError.of(e.error());

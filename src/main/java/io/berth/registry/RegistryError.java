@@ -65,4 +65,10 @@ public sealed interface RegistryError {
 
     /** The operation is switched off in this registry (for example deletes). */
     record Unsupported(String message) implements RegistryError {}
+
+    /** A bound on a shared resource (connections, uploads, buffers) is reached; the client may retry later. */
+    record TooManyRequests(String message, java.time.Duration retryAfter) implements RegistryError {}
+
+    /** The storage has no room left for what the client sent; nothing of it was kept. */
+    record InsufficientStorage(String message) implements RegistryError {}
 }
