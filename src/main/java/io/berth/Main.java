@@ -4,6 +4,8 @@ import io.berth.bench.BenchCommand;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.observe.Logging;
+import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -66,6 +68,14 @@ public final class Main {
                 // Found only when used, e.g. a TLS key that cannot be read.
                 System.err.println("berth: " + e.getMessage());
                 return 2;
+            } catch (IOException e) {
+                // The address is taken or not ours: an operator's mistake, told in one line, not a stack trace.
+                if (!(e.getCause() instanceof BindException bind)) {
+                    throw e;
+                }
+                System.err.println("berth: cannot listen on " + loaded.http().address().getHostString() + ":"
+                        + loaded.http().address().getPort() + " (http.addr): " + bind.getMessage());
+                return 1;
             }
             try (Berth berth = started) {
                 // Any other way out of the JVM (SIGHUP, an exit elsewhere) still drains and closes; close() runs once.

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.testing.Cli;
 import io.berth.testing.ServerProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,6 +89,17 @@ class CommandLineTest {
         Cli.Result result = Cli.run(Map.of(), "serve", file.toString());
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderr()).contains("line 3", "http.addr");
+    }
+
+    @Test
+    void serveOnAnAddressInUseSaysSoInOneLineWithExitCode1() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Cli.Result result = Cli.run(Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:" + taken.getLocalPort(), "REGISTRY_STORAGE", "inmemory"),
+                    "serve");
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
+            assertThat(result.stderr()).contains("berth: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (http.addr)")
+                    .doesNotContain("Exception", "\tat ");
+        }
     }
 
     @Test
