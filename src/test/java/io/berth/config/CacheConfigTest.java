@@ -3,7 +3,6 @@ package io.berth.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.storage.cache.RedisSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,8 +59,10 @@ class CacheConfigTest {
                 """);
         Config config = Config.load(file, Map.of());
         assertThat(config.storage().cache().blobDescriptor()).isEqualTo("redis");
-        assertThat(config.redis()).isEqualTo(new RedisSettings("redis.internal:6380", "registry", "hunter2", 3,
-                Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(30), 16, 64, Duration.ofMinutes(5), true));
+        assertThat(config.redis()).isEqualTo(new Config.Redis("redis.internal:6380", "registry", "hunter2", 3,
+                Duration.ofMillis(10), Duration.ofMillis(20), true));
+        assertThat(config.unacted()).as("Berth multiplexes one connection with no write timeout")
+                .containsExactly("redis.pool.idletimeout", "redis.pool.maxactive", "redis.pool.maxidle", "redis.writetimeout");
         assertThat(config.redis().toString()).doesNotContain("hunter2");
     }
 
