@@ -211,7 +211,7 @@ final class Schema {
 
             unacted("policy.repository.classes", Kind.LIST),
 
-            // Not built yet: turning one on refuses to start (Config.refuseUnbuilt); inert keys are only accepted.
+            // Not built yet: turning one on refuses to start (UnbuiltFeatures); keys that turn nothing on are only accepted.
             unacted("notifications.events.includereferences", Kind.BOOL),
             unactedRecords("notifications.endpoints", "name", "url", "disabled", "headers", "timeout", "threshold",
                     "backoff", "ignoredmediatypes", "ignore"),

@@ -81,14 +81,17 @@ class CacheConfigTest {
     @Test
     void aRedisCacheWithoutARedisSectionIsRefused() {
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "redis")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("redis");
+                .isInstanceOf(ConfigException.class).hasMessage("environment REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR: "
+                        + "storage.cache.blobdescriptor: redis needs a redis section with at least redis.addr");
     }
 
     @Test
     void anUnknownCacheOrABadSizeIsRefused() {
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "memcached")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.cache.blobdescriptor");
+                .isInstanceOf(ConfigException.class).hasMessage("environment REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR: "
+                        + "storage.cache.blobdescriptor: expected one of nothing, inmemory, redis, got \"memcached\"");
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTORSIZE", "lots")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.cache.blobdescriptorsize");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("environment REGISTRY_STORAGE_CACHE_BLOBDESCRIPTORSIZE: "
+                        + "storage.cache.blobdescriptorsize: expected a whole number");
     }
 }
