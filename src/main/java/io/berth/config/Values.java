@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -206,7 +207,8 @@ final class Values {
         for (String name : settings.children(section)) {
             texts.put(name, text(section + "." + name));
         }
-        return Map.copyOf(texts);
+        // In the order of the keys, not Map.copyOf's order, which changes from run to run.
+        return Collections.unmodifiableMap(texts);
     }
 
     /** A list of mappings, each holding only the schema's fields for {@code key}. */
