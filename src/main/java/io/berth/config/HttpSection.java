@@ -3,6 +3,7 @@ package io.berth.config;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class HttpSection {
             headers.put(name, v.list("http.headers." + name));
         }
         return new Config.Http(v.address("http.addr"), prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix,
-                host, v.text("http.secret"), tls(v), Map.copyOf(headers), debug(v),
+                host, v.text("http.secret"), tls(v), Collections.unmodifiableMap(headers), debug(v),
                 v.duration("http.draintimeout"), v.bool("http.http2.disabled"));
     }
 
