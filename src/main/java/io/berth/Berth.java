@@ -3,6 +3,7 @@ package io.berth;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
+import io.berth.http.tls.TlsContexts;
 import io.berth.observe.AccessLog;
 import io.berth.observe.DebugServer;
 import io.berth.observe.Health;
@@ -79,8 +80,7 @@ public final class Berth implements AutoCloseable {
         RegistryServer server;
         DebugServer debug;
         try {
-            server = new RegistryServer(registry, httpSettings(config),
-                    config.log().accessLogDisabled() ? null : new AccessLog(), metrics);
+            server = registryServer(registry, config, metrics);
             debug = debugSettings.address() == null ? null
                     : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath());
         } catch (RuntimeException e) {
@@ -114,11 +114,21 @@ public final class Berth implements AutoCloseable {
         return berth;
     }
 
+    /** The HTTP server; a TLS file it cannot use is a configuration error naming its key. */
+    private static RegistryServer registryServer(Registry registry, Config config, Metrics metrics) {
+        try {
+            return new RegistryServer(registry, httpSettings(config), config.log().accessLogDisabled() ? null : new AccessLog(),
+                    metrics);
+        } catch (TlsContexts.UnusableFileException e) {
+            throw new ConfigException("http.tls." + e.part() + ": " + e.getMessage());
+        }
+    }
+
     private static RegistryServer.Settings httpSettings(Config config) {
         Config.Http http = config.http();
         return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
-                config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
-                http.drainTimeout(), !config.storage().redirectDisabled());
+                config.storage().readOnly(), http.prefix(), http.host(), http.headers(), LayerSettings.tls(http.tls()),
+                http.http2Disabled(), http.drainTimeout(), !config.storage().redirectDisabled());
     }
 
     public int port() {
@@ -195,7 +205,7 @@ public final class Berth implements AutoCloseable {
         Config.Cache settings = config.storage().cache();
         return switch (settings.blobDescriptor()) {
             case "inmemory" -> DescriptorCache.of(new InMemoryBlobDescriptorService(settings.blobDescriptorSize()));
-            case "redis" -> DescriptorCache.of(new RedisBlobDescriptorService(config.redis()));
+            case "redis" -> DescriptorCache.of(new RedisBlobDescriptorService(LayerSettings.redis(config.redis())));
             default -> DescriptorCache.none();
         };
     }
@@ -204,7 +214,7 @@ public final class Berth implements AutoCloseable {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
-            case "s3" -> new S3Driver(storage.s3());
+            case "s3" -> new S3Driver(LayerSettings.s3(storage.s3()));
             default -> throw new ConfigException("storage." + storage.driver() + ": Berth has no such driver");
         };
     }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -57,7 +58,8 @@ public final class Main {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
             }
-            Logging.configure(loaded.log());
+            Logging.configure(LayerSettings.logging(loaded.log()));
+            loaded.unactedWarning().ifPresent(LoggerFactory.getLogger(Main.class)::warn);
             // Before the start, so that a signal arriving meanwhile is not lost.
             CountDownLatch stopRequested = new CountDownLatch(1);
             StopSignals.install(stopRequested::countDown);

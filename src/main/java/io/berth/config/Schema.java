@@ -1,10 +1,13 @@
 package io.berth.config;
 
 import java.util.List;
+import java.util.Set;
 
 /**
- * Every configuration key Berth understands, with its kind and its default. A {@code *} segment
- * stands for any name (a header, a log field). Anything not listed is refused at start.
+ * Every configuration key Distribution 2.8 and 3 document, with its kind and its default. A
+ * {@code *} segment stands for any name (a header, a log field). Keys Berth does not act on are
+ * marked {@code acted = false}: they are accepted, listed in one start-up warning, and left out of
+ * the effective configuration. Anything not listed is refused at start.
  */
 final class Schema {
 
@@ -13,12 +16,12 @@ final class Schema {
         TEXT, SECRET, BOOL, INT, BYTES, DURATION, ADDRESS, LIST,
         /** A section written empty or with keys of its own, e.g. {@code storage.inmemory}. */
         SECTION,
-        /** A list of mappings checked by the code that reads it, e.g. notification endpoints. */
+        /** A list of mappings whose top-level fields are {@link Key#fields}, e.g. notification endpoints. */
         RECORDS
     }
 
-    /** One key: its dotted pattern, kind and default (null when it has none). */
-    record Key(String pattern, Kind kind, String fallback) {
+    /** One key: its dotted pattern, kind, default (null when it has none), whether Berth acts on it, and a record's fields. */
+    record Key(String pattern, Kind kind, String fallback, boolean acted, Set<String> fields) {
         boolean matches(String key) {
             String[] want = pattern.split("\\.");
             String[] have = key.split("\\.");
@@ -39,11 +42,21 @@ final class Schema {
     }
 
     private static Key key(String pattern, Kind kind) {
-        return new Key(pattern, kind, null);
+        return new Key(pattern, kind, null, true, Set.of());
     }
 
     private static Key key(String pattern, Kind kind, String fallback) {
-        return new Key(pattern, kind, fallback);
+        return new Key(pattern, kind, fallback, true, Set.of());
+    }
+
+    /** A key Distribution documents and Berth accepts without acting on it. */
+    private static Key unacted(String pattern, Kind kind) {
+        return new Key(pattern, kind, null, false, Set.of());
+    }
+
+    /** A list of mappings Berth accepts without acting on it; each mapping may hold only {@code fields}. */
+    private static Key unactedRecords(String pattern, String... fields) {
+        return new Key(pattern, Kind.RECORDS, null, false, Set.of(fields));
     }
 
     static final List<Key> KEYS = List.of(
@@ -53,9 +66,13 @@ final class Schema {
             key("log.formatter", Kind.TEXT, "text"),
             key("log.fields.*", Kind.TEXT),
             key("log.accesslog.disabled", Kind.BOOL, "false"),
+            unacted("log.reportcaller", Kind.BOOL),
+            unactedRecords("log.hooks", "type", "disabled", "levels", "options"),
+            unacted("loglevel", Kind.TEXT),
 
             key("storage.filesystem", Kind.SECTION),
             key("storage.filesystem.rootdirectory", Kind.TEXT, "/var/lib/registry"),
+            unacted("storage.filesystem.maxthreads", Kind.INT),
             key("storage.inmemory", Kind.SECTION),
             key("storage.s3", Kind.SECTION),
             key("storage.s3.region", Kind.TEXT),
@@ -74,72 +91,154 @@ final class Schema {
             key("storage.s3.skipverify", Kind.BOOL, "false"),
             key("storage.s3.v4auth", Kind.BOOL, "true"),
             key("storage.s3.storageclass", Kind.TEXT, "STANDARD"),
+            unacted("storage.s3.keyid", Kind.TEXT),
+            unacted("storage.s3.objectacl", Kind.TEXT),
+            unacted("storage.s3.useragent", Kind.TEXT),
+            unacted("storage.s3.usedualstack", Kind.BOOL),
+            unacted("storage.s3.usefipsendpoint", Kind.BOOL),
+            unacted("storage.s3.accelerate", Kind.BOOL),
+            unacted("storage.s3.redirectendpoint", Kind.TEXT),
+            unacted("storage.s3.loglevel", Kind.TEXT),
             key("storage.delete.enabled", Kind.BOOL, "false"),
             key("storage.cache.blobdescriptor", Kind.TEXT, ""),
             key("storage.cache.blobdescriptorsize", Kind.INT, "10000"),
+            unacted("storage.cache.layerinfo", Kind.TEXT),
             key("storage.maintenance.uploadpurging.enabled", Kind.BOOL, "true"),
             key("storage.maintenance.uploadpurging.age", Kind.DURATION, "168h"),
             key("storage.maintenance.uploadpurging.interval", Kind.DURATION, "24h"),
             key("storage.maintenance.uploadpurging.dryrun", Kind.BOOL, "false"),
             key("storage.maintenance.readonly.enabled", Kind.BOOL, "false"),
             key("storage.redirect.disable", Kind.BOOL, "false"),
-            // Distribution bounds its parallel tag lookups; Berth's need no bound, so the value is only checked.
-            key("storage.tag.concurrencylimit", Kind.INT, "8"),
+            // Distribution bounds its parallel tag lookups on delete; Berth's need no bound.
+            unacted("storage.tag.concurrencylimit", Kind.INT),
 
             key("http.addr", Kind.ADDRESS, ":5000"),
             key("http.net", Kind.TEXT, "tcp"),
             key("http.prefix", Kind.TEXT, ""),
             key("http.host", Kind.TEXT, ""),
             key("http.secret", Kind.SECRET, ""),
+            unacted("http.relativeurls", Kind.BOOL),
             key("http.tls.certificate", Kind.TEXT),
             key("http.tls.key", Kind.TEXT),
             key("http.tls.clientcas", Kind.LIST),
             key("http.tls.minimumtls", Kind.TEXT, "tls1.2"),
+            unacted("http.tls.clientauth", Kind.TEXT),
+            unacted("http.tls.ciphersuites", Kind.LIST),
+            unacted("http.tls.letsencrypt.cachefile", Kind.TEXT),
+            unacted("http.tls.letsencrypt.email", Kind.TEXT),
+            unacted("http.tls.letsencrypt.hosts", Kind.LIST),
+            unacted("http.tls.letsencrypt.directoryurl", Kind.TEXT),
             key("http.headers.*", Kind.LIST),
             key("http.debug.addr", Kind.ADDRESS),
             key("http.debug.prometheus.enabled", Kind.BOOL, "false"),
             key("http.debug.prometheus.path", Kind.TEXT, "/metrics"),
             key("http.draintimeout", Kind.DURATION, "10s"),
             key("http.http2.disabled", Kind.BOOL, "false"),
+            unacted("http.h2c.enabled", Kind.BOOL),
 
             key("redis.addr", Kind.TEXT),
+            key("redis.addrs", Kind.LIST),
             key("redis.username", Kind.TEXT, ""),
             key("redis.password", Kind.SECRET, ""),
             key("redis.db", Kind.INT, "0"),
             key("redis.dialtimeout", Kind.DURATION, "1s"),
             key("redis.readtimeout", Kind.DURATION, "200ms"),
-            key("redis.writetimeout", Kind.DURATION, "200ms"),
-            key("redis.pool.maxidle", Kind.INT, "16"),
-            key("redis.pool.maxactive", Kind.INT, "64"),
-            key("redis.pool.idletimeout", Kind.DURATION, "300s"),
             key("redis.tls.enabled", Kind.BOOL, "false"),
+            // Berth multiplexes one connection and bounds every command by readtimeout.
+            unacted("redis.writetimeout", Kind.DURATION),
+            unacted("redis.pool.maxidle", Kind.INT),
+            unacted("redis.pool.maxactive", Kind.INT),
+            unacted("redis.pool.idletimeout", Kind.DURATION),
+            unacted("redis.tls.certificate", Kind.TEXT),
+            unacted("redis.tls.key", Kind.TEXT),
+            unacted("redis.tls.rootcas", Kind.LIST),
+            // Distribution 3 reads go-redis's UniversalOptions under redis.
+            unacted("redis.clientname", Kind.TEXT),
+            unacted("redis.protocol", Kind.INT),
+            unacted("redis.sentinelusername", Kind.TEXT),
+            unacted("redis.sentinelpassword", Kind.SECRET),
+            unacted("redis.maxretries", Kind.TEXT),
+            unacted("redis.minretrybackoff", Kind.TEXT),
+            unacted("redis.maxretrybackoff", Kind.TEXT),
+            unacted("redis.contexttimeoutenabled", Kind.BOOL),
+            unacted("redis.poolfifo", Kind.BOOL),
+            unacted("redis.poolsize", Kind.INT),
+            unacted("redis.pooltimeout", Kind.DURATION),
+            unacted("redis.minidleconns", Kind.INT),
+            unacted("redis.maxidleconns", Kind.INT),
+            unacted("redis.maxactiveconns", Kind.INT),
+            unacted("redis.connmaxidletime", Kind.DURATION),
+            unacted("redis.connmaxlifetime", Kind.DURATION),
+            unacted("redis.maxredirects", Kind.INT),
+            unacted("redis.readonly", Kind.BOOL),
+            unacted("redis.routebylatency", Kind.BOOL),
+            unacted("redis.routerandomly", Kind.BOOL),
+            unacted("redis.mastername", Kind.TEXT),
+            unacted("redis.disableidentity", Kind.BOOL),
+            unacted("redis.identitysuffix", Kind.TEXT),
+            unacted("redis.unstableresp3", Kind.BOOL),
 
             key("health.storagedriver.enabled", Kind.BOOL, "false"),
             key("health.storagedriver.interval", Kind.DURATION, "10s"),
             key("health.storagedriver.threshold", Kind.INT, "1"),
+            unactedRecords("health.file", "file", "interval", "threshold"),
+            unactedRecords("health.http", "uri", "headers", "statuscode", "timeout", "interval", "threshold"),
+            unactedRecords("health.tcp", "addr", "timeout", "interval", "threshold"),
 
-            key("notifications.events.includereferences", Kind.BOOL, "false"),
-            key("notifications.endpoints", Kind.RECORDS),
+            unactedRecords("middleware.registry", "name", "disabled", "options"),
+            unactedRecords("middleware.repository", "name", "disabled", "options"),
+            unactedRecords("middleware.storage", "name", "disabled", "options"),
 
-            key("auth.silly", Kind.SECTION),
-            key("auth.silly.realm", Kind.TEXT),
-            key("auth.silly.service", Kind.TEXT),
-            key("auth.token", Kind.SECTION),
-            key("auth.token.realm", Kind.TEXT),
-            key("auth.token.service", Kind.TEXT),
-            key("auth.token.issuer", Kind.TEXT),
-            key("auth.token.rootcertbundle", Kind.TEXT),
-            key("auth.token.autoredirect", Kind.BOOL),
-            key("auth.token.jwks", Kind.TEXT),
-            key("auth.token.signingalgorithms", Kind.LIST),
-            key("auth.htpasswd", Kind.SECTION),
-            key("auth.htpasswd.realm", Kind.TEXT),
-            key("auth.htpasswd.path", Kind.TEXT),
+            unacted("catalog.maxentries", Kind.INT),
+            unacted("tags.maxtags", Kind.INT),
 
-            key("proxy.remoteurl", Kind.TEXT),
-            key("proxy.username", Kind.TEXT),
-            key("proxy.password", Kind.SECRET),
-            key("proxy.ttl", Kind.DURATION));
+            unacted("reporting.bugsnag.apikey", Kind.SECRET),
+            unacted("reporting.bugsnag.releasestage", Kind.TEXT),
+            unacted("reporting.bugsnag.endpoint", Kind.TEXT),
+            unacted("reporting.newrelic.licensekey", Kind.SECRET),
+            unacted("reporting.newrelic.name", Kind.TEXT),
+            unacted("reporting.newrelic.verbose", Kind.BOOL),
+
+            unacted("compatibility.schema1.signingkeyfile", Kind.TEXT),
+            unacted("compatibility.schema1.enabled", Kind.BOOL),
+
+            unacted("validation.enabled", Kind.BOOL),
+            unacted("validation.disabled", Kind.BOOL),
+            unacted("validation.manifests.urls.allow", Kind.LIST),
+            unacted("validation.manifests.urls.deny", Kind.LIST),
+            unacted("validation.manifests.indexes.platforms", Kind.TEXT),
+            unactedRecords("validation.manifests.indexes.platformlist", "os", "architecture"),
+
+            unacted("policy.repository.classes", Kind.LIST),
+
+            // Not built yet: turning one on refuses to start (UnbuiltFeatures); keys that turn nothing on are only accepted.
+            unacted("notifications.events.includereferences", Kind.BOOL),
+            unactedRecords("notifications.endpoints", "name", "url", "disabled", "headers", "timeout", "threshold",
+                    "backoff", "ignoredmediatypes", "ignore"),
+
+            unacted("auth.silly", Kind.SECTION),
+            unacted("auth.silly.realm", Kind.TEXT),
+            unacted("auth.silly.service", Kind.TEXT),
+            unacted("auth.token", Kind.SECTION),
+            unacted("auth.token.realm", Kind.TEXT),
+            unacted("auth.token.service", Kind.TEXT),
+            unacted("auth.token.issuer", Kind.TEXT),
+            unacted("auth.token.rootcertbundle", Kind.TEXT),
+            unacted("auth.token.autoredirect", Kind.BOOL),
+            unacted("auth.token.autoredirectpath", Kind.TEXT),
+            unacted("auth.token.jwks", Kind.TEXT),
+            unacted("auth.token.signingalgorithms", Kind.LIST),
+            unacted("auth.htpasswd", Kind.SECTION),
+            unacted("auth.htpasswd.realm", Kind.TEXT),
+            unacted("auth.htpasswd.path", Kind.TEXT),
+
+            unacted("proxy.remoteurl", Kind.TEXT),
+            unacted("proxy.username", Kind.TEXT),
+            unacted("proxy.password", Kind.SECRET),
+            unacted("proxy.ttl", Kind.DURATION),
+            unacted("proxy.cachewritetimeout", Kind.DURATION),
+            unacted("proxy.exec.command", Kind.TEXT),
+            unacted("proxy.exec.lifetime", Kind.DURATION));
 
     private Schema() {}
 
@@ -155,5 +254,14 @@ final class Schema {
             }
         }
         return match;
+    }
+
+    /** The schema's key for a name the code reads; a name missing from the schema is a programming error. */
+    static Key require(String name) {
+        Key key = find(name);
+        if (key == null) {
+            throw new IllegalStateException("configuration key " + name + " is not in io.berth.config.Schema");
+        }
+        return key;
     }
 }

@@ -1,7 +1,7 @@
 package io.berth.http;
 
-import io.berth.config.Config;
 import io.berth.http.tls.TlsContexts;
+import io.berth.http.tls.TlsSettings;
 import io.berth.observe.AccessLog;
 import io.berth.observe.Metrics;
 import io.berth.storage.Registry;
@@ -42,7 +42,7 @@ public final class RegistryServer implements AutoCloseable {
      * whether blob GETs may redirect to the storage's own URL (when the driver has one).
      */
     public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean readOnly,
-            String prefix, String host, Map<String, List<String>> headers, Config.Tls tls, boolean http2Disabled,
+            String prefix, String host, Map<String, List<String>> headers, TlsSettings tls, boolean http2Disabled,
             Duration drainTimeout, boolean redirects) {}
 
     private static final Logger log = LoggerFactory.getLogger(RegistryServer.class);

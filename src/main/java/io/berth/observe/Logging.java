@@ -3,9 +3,9 @@ package io.berth.observe;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import io.berth.config.Config;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -22,8 +22,11 @@ public final class Logging {
 
     private Logging() {}
 
+    /** What logging needs from the {@code log} section: the level, {@code text} or {@code json}, fields added to every line. */
+    public record Settings(String level, String formatter, Map<String, String> fields) {}
+
     /** Applies the configuration to the process's logging; false when a Logback file given on the command line rules instead. */
-    public static synchronized boolean configure(Config.Log settings) {
+    public static synchronized boolean configure(Settings settings) {
         String file = System.getProperty("logback.configurationFile");
         if (file != null) {
             log.info("logging as configured by {}; the log section's level and formatter are not applied", file);

@@ -3,7 +3,6 @@ package io.berth.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.storage.cache.RedisSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,8 +59,10 @@ class CacheConfigTest {
                 """);
         Config config = Config.load(file, Map.of());
         assertThat(config.storage().cache().blobDescriptor()).isEqualTo("redis");
-        assertThat(config.redis()).isEqualTo(new RedisSettings("redis.internal:6380", "registry", "hunter2", 3,
-                Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(30), 16, 64, Duration.ofMinutes(5), true));
+        assertThat(config.redis()).isEqualTo(new Config.Redis("redis.internal:6380", "registry", "hunter2", 3,
+                Duration.ofMillis(10), Duration.ofMillis(20), true));
+        assertThat(config.unacted()).as("Berth multiplexes one connection with no write timeout")
+                .containsExactly("redis.pool.idletimeout", "redis.pool.maxactive", "redis.pool.maxidle", "redis.writetimeout");
         assertThat(config.redis().toString()).doesNotContain("hunter2");
     }
 
@@ -80,14 +81,17 @@ class CacheConfigTest {
     @Test
     void aRedisCacheWithoutARedisSectionIsRefused() {
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "redis")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("redis");
+                .isInstanceOf(ConfigException.class).hasMessage("environment REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR: "
+                        + "storage.cache.blobdescriptor: redis needs a redis section with at least redis.addr");
     }
 
     @Test
     void anUnknownCacheOrABadSizeIsRefused() {
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "memcached")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.cache.blobdescriptor");
+                .isInstanceOf(ConfigException.class).hasMessage("environment REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR: "
+                        + "storage.cache.blobdescriptor: expected one of nothing, inmemory, redis, got \"memcached\"");
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTORSIZE", "lots")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.cache.blobdescriptorsize");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("environment REGISTRY_STORAGE_CACHE_BLOBDESCRIPTORSIZE: "
+                        + "storage.cache.blobdescriptorsize: expected a whole number");
     }
 }

@@ -1,7 +1,5 @@
 package io.berth.http.tls;
 
-import io.berth.config.Config;
-import io.berth.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -25,8 +23,22 @@ public final class TlsContexts {
 
     private TlsContexts() {}
 
-    /** Jetty's server-side TLS factory for {@code tls}; a file that cannot be used is a {@link ConfigException} naming its key. */
-    public static SslContextFactory.Server server(Config.Tls tls) {
+    /** A file of {@code http.tls} that cannot be used; {@code part} is {@code certificate}, {@code key} or {@code clientcas}. */
+    public static final class UnusableFileException extends RuntimeException {
+        private final String part;
+
+        UnusableFileException(String part, String message) {
+            super(message);
+            this.part = part;
+        }
+
+        public String part() {
+            return part;
+        }
+    }
+
+    /** Jetty's server-side TLS factory for {@code tls}; a file that cannot be used is an {@link UnusableFileException}. */
+    public static SslContextFactory.Server server(TlsSettings tls) {
         SslContextFactory.Server factory = new SslContextFactory.Server();
         factory.setKeyStore(keyStore(tls.certificate(), tls.key()));
         factory.setKeyStorePassword(STORE_PASSWORD);
@@ -48,23 +60,23 @@ public final class TlsContexts {
         try {
             chain = Pem.certificates(certificateFile);
         } catch (IOException | Pem.PemException e) {
-            throw new ConfigException("http.tls.certificate: " + e.getMessage());
+            throw new UnusableFileException("certificate", e.getMessage());
         }
         PrivateKey key;
         try {
             key = Pem.privateKey(keyFile, chain.getFirst().getPublicKey());
         } catch (IOException | Pem.PemException e) {
-            throw new ConfigException("http.tls.key: " + e.getMessage());
+            throw new UnusableFileException("key", e.getMessage());
         }
         if (!belongTogether(key, chain.getFirst())) {
-            throw new ConfigException("http.tls.key: the key in " + keyFile + " does not belong to the certificate in " + certificateFile);
+            throw new UnusableFileException("key", "the key in " + keyFile + " does not belong to the certificate in " + certificateFile);
         }
         try {
             KeyStore store = emptyStore();
             store.setKeyEntry("berth", key, STORE_PASSWORD.toCharArray(), chain.toArray(new X509Certificate[0]));
             return store;
         } catch (GeneralSecurityException | IOException e) {
-            throw new ConfigException("http.tls.key: cannot use the key in " + keyFile + ": " + e.getMessage());
+            throw new UnusableFileException("key", "cannot use the key in " + keyFile + ": " + e.getMessage());
         }
     }
 
@@ -79,7 +91,7 @@ public final class TlsContexts {
             }
             return store;
         } catch (IOException | GeneralSecurityException | Pem.PemException e) {
-            throw new ConfigException("http.tls.clientcas: " + e.getMessage());
+            throw new UnusableFileException("clientcas", e.getMessage());
         }
     }
 

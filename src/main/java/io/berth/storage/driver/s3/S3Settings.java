@@ -38,8 +38,8 @@ public record S3Settings(String region, URI regionEndpoint, String bucket, Strin
     public static final String DEFAULT_STORAGE_CLASS = "STANDARD";
 
     /**
-     * Fills what may be left out; the values are checked where they are read ({@link io.berth.config.Config}),
-     * with errors that name the configuration key.
+     * Fills what may be left out; the values are checked where the configuration is read, with
+     * errors that name the configuration key.
      */
     public S3Settings {
         rootDirectory = rootDirectory == null ? "" : rootDirectory;

@@ -1,0 +1,97 @@
+package io.berth.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The effective configuration for {@code berth config check}: every value Berth acts on, defaults
+ * included where their section is in use, secrets masked; keys accepted but not acted on are only
+ * named, in a closing comment, so that none of their values (passwords among them) is printed.
+ */
+final class ConfigRenderer {
+
+    /** How the keys Berth does not act on are introduced, in the start-up warning and in {@code config check}. */
+    static final String UNACTED = "accepted, not acted on";
+
+    private static final String MASK = "********";
+    /** Sections whose defaults are shown only when the section is present. */
+    private static final List<String> OPTIONAL_SECTIONS = List.of("storage.filesystem", "storage.s3", "redis", "http.tls",
+            "http.debug");
+
+    private ConfigRenderer() {}
+
+    /** The keys given that Berth accepts without acting on them, sorted. */
+    static List<String> unacted(Settings settings) {
+        return settings.all().keySet().stream().filter(key -> !Schema.require(key).acted()).toList();
+    }
+
+    /** Every value in force as nested maps. */
+    static Map<String, Object> effective(Settings settings) {
+        Map<String, Object> flat = new TreeMap<>();
+        for (Schema.Key key : Schema.KEYS) {
+            if (key.acted() && key.fallback() != null && !key.pattern().contains("*")
+                    && settings.get(key.pattern()) == null && inUse(settings, key.pattern())) {
+                flat.put(key.pattern(), typed(key, key.fallback()));
+            }
+        }
+        settings.all().forEach((name, value) -> {
+            Schema.Key key = Schema.require(name);
+            if (!key.acted()) {
+                return;
+            }
+            boolean masked = key.secret() && value.raw() != null && !String.valueOf(value.raw()).isEmpty();
+            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>() : typed(key, value.raw()));
+        });
+        Map<String, Object> nested = new LinkedHashMap<>();
+        flat.forEach((name, value) -> {
+            String[] parts = name.split("\\.");
+            Map<String, Object> node = nested;
+            for (int i = 0; i < parts.length - 1; i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> child = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new LinkedHashMap<>());
+                node = child;
+            }
+            node.put(parts[parts.length - 1], value);
+        });
+        return nested;
+    }
+
+    /** The effective configuration as YAML, then a comment naming the keys not acted on. */
+    static String yaml(Map<String, Object> effective, List<String> unacted) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndent(2);
+        StringBuilder out = new StringBuilder(new Yaml(options).dump(effective));
+        if (!unacted.isEmpty()) {
+            out.append("# ").append(UNACTED).append(" (Distribution's keys that Berth ignores):\n");
+            unacted.forEach(key -> out.append("#   ").append(key).append('\n'));
+        }
+        return out.toString();
+    }
+
+    /** Booleans and numbers printed as such rather than as quoted text. */
+    private static Object typed(Schema.Key key, Object raw) {
+        if (!(raw instanceof String text)) {
+            return raw;
+        }
+        return switch (key.kind()) {
+            case BOOL -> Boolean.parseBoolean(text) || text.equalsIgnoreCase("yes") || text.equalsIgnoreCase("on");
+            case INT, BYTES -> text.chars().allMatch(Character::isDigit) && !text.isEmpty() && text.length() < 19
+                    ? (Object) Long.parseLong(text) : text;
+            default -> text;
+        };
+    }
+
+    private static boolean inUse(Settings settings, String key) {
+        for (String optional : OPTIONAL_SECTIONS) {
+            if (key.startsWith(optional + ".")) {
+                return settings.hasSection(optional);
+            }
+        }
+        return true;
+    }
+}
