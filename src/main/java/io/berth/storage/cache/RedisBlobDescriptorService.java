@@ -1,9 +1,9 @@
 package io.berth.storage.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryException;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
