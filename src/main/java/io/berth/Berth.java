@@ -1,5 +1,6 @@
 package io.berth;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,69 +38,61 @@ public final class Berth implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Berth.class);
 
-    private final StorageDriver driver;
-    private final DescriptorCache cache;
     private final RegistryServer server;
-    private final ScheduledExecutorService maintenance;
-    private final StorageDriverCheck healthCheck;
     private final DebugServer debug;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final DescriptorCache cache;
+    /** Everything {@link #start} opened, closed in reverse order. */
+    private final Closer closer;
 
-    private Berth(StorageDriver driver, DescriptorCache cache, RegistryServer server, ScheduledExecutorService maintenance,
-            StorageDriverCheck healthCheck, DebugServer debug) {
-        this.driver = driver;
-        this.cache = cache;
+    private Berth(RegistryServer server, DebugServer debug, DescriptorCache cache, Closer closer) {
         this.server = server;
-        this.maintenance = maintenance;
-        this.healthCheck = healthCheck;
         this.debug = debug;
+        this.cache = cache;
+        this.closer = closer;
     }
 
-    /** Starts a registry; the clock drives upload ages, so tests can move time instead of waiting. */
+    /** Starts a registry; the clock drives upload ages and the caches' intervals, so tests can move time instead of waiting. */
     public static Berth start(Config config, Clock clock) throws Exception {
         return start(config, clock, storageDriver(config.storage()));
     }
 
-    /** Starts a registry over a driver built by the caller. */
+    /** Starts a registry over a driver built by the caller, which it then owns: it is closed on a failed start or by {@link #close}. */
     public static Berth start(Config config, Clock clock, StorageDriver storage) throws Exception {
         if (log.isDebugEnabled()) {
             log.debug("configuration in force:\n{}", config.effectiveYaml().stripTrailing());
         }
+        Closer closer = new Closer();
+        try {
+            return assemble(config, clock, storage, closer);
+        } catch (Exception e) {
+            // What was opened before the failure is closed here, each close failure attached to e.
+            throw closer.closeAfter(e);
+        }
+    }
+
+    /** Builds and starts every component, each registered with {@code closer} as it is created. */
+    private static Berth assemble(Config config, Clock clock, StorageDriver storage, Closer closer) throws Exception {
         Config.Debug debugSettings = config.http().debug();
+        // The decorators below only pass close() down: closing the caller's driver closes them all.
+        closer.add(storage);
         Metrics metrics = debugSettings.prometheusEnabled() ? new Metrics() : null;
-        StorageDriver driver = CheckedStorageDriver.wrap(metrics == null ? storage : new MeteredStorageDriver(storage, metrics));
-        DescriptorCache cache = descriptorCache(config);
+        StorageDriver driver = CheckedStorageDriver.wrap(metrics == null ? storage
+                : new MeteredStorageDriver(storage, (name, action) -> metrics.storageOperation(name, action)::record));
+        DescriptorCache cache = closer.add(descriptorCache(config, ticker(clock)));
         if (metrics != null) {
             countCache(cache, metrics);
         }
         Registry registry = new Registry(driver, clock, cache);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
+        closer.add(maintenance::shutdownNow);
         Health health = new Health();
-        StorageDriverCheck healthCheck = storageDriverCheck(driver, config.health().storageDriver(), health);
-        RegistryServer server;
-        DebugServer debug;
-        try {
-            server = registryServer(registry, config, metrics);
-            debug = debugSettings.address() == null ? null
-                    : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath());
-        } catch (RuntimeException e) {
-            maintenance.shutdownNow();
-            if (healthCheck != null) {
-                healthCheck.close();
-            }
-            cache.close();
-            driver.close();
-            throw e;
-        }
-        Berth berth = new Berth(driver, cache, server, maintenance, healthCheck, debug);
-        try {
-            server.start();
-            if (debug != null) {
-                debug.start();
-            }
-        } catch (Exception e) {
-            berth.close();
-            throw e;
+        closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
+        RegistryServer server = closer.add(registryServer(registry, config, metrics));
+        DebugServer debug = closer.add(debugSettings.address() == null ? null
+                : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath()));
+        server.start();
+        if (debug != null) {
+            debug.start();
         }
         log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}", config.http().address().getHostString(),
                 server.port(), driver.name(),
@@ -111,7 +103,7 @@ public final class Berth implements AutoCloseable {
             log.info("debug server listening on {}:{}: health at {}{}", debugSettings.address().getHostString(), debug.port(),
                     DebugServer.HEALTH_PATH, metrics == null ? "" : ", metrics at " + debugSettings.prometheusPath());
         }
-        return berth;
+        return new Berth(server, debug, cache, closer);
     }
 
     /** The HTTP server; a TLS file it cannot use is a configuration error naming its key. */
@@ -153,21 +145,15 @@ public final class Berth implements AutoCloseable {
         server.stop();
     }
 
+    /**
+     * Closes everything in reverse order of creation: the debug server, the registry server, the
+     * health check, the upload purger, the descriptor cache, the driver. One that fails to close
+     * does not keep the others open: the first failure is thrown with the rest suppressed on it.
+     * Runs once; later calls return at once.
+     */
     @Override
     public void close() throws Exception {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        maintenance.shutdownNow();
-        if (healthCheck != null) {
-            healthCheck.close();
-        }
-        server.close();
-        if (debug != null) {
-            debug.close();
-        }
-        cache.close();
-        driver.close();
+        closer.close();
     }
 
     private static String where(Config.Storage storage) {
@@ -186,7 +172,9 @@ public final class Berth implements AutoCloseable {
         if (!settings.enabled()) {
             return null;
         }
-        StorageDriverCheck check = new StorageDriverCheck(driver, settings.interval(), settings.threshold());
+        // Listing the root is a call every driver must answer; an empty root is a list of nothing.
+        StorageDriverCheck check = new StorageDriverCheck(driver.name(), () -> driver.list("/"), settings.interval(),
+                settings.threshold());
         health.register(check.name(), check::status);
         return check.start();
     }
@@ -201,13 +189,25 @@ public final class Berth implements AutoCloseable {
         });
     }
 
-    private static DescriptorCache descriptorCache(Config config) {
+    private static DescriptorCache descriptorCache(Config config, Ticker ticker) {
         Config.Cache settings = config.storage().cache();
         return switch (settings.blobDescriptor()) {
-            case "inmemory" -> DescriptorCache.of(new InMemoryBlobDescriptorService(settings.blobDescriptorSize()));
-            case "redis" -> DescriptorCache.of(new RedisBlobDescriptorService(LayerSettings.redis(config.redis())));
+            case "inmemory" -> DescriptorCache.of(new InMemoryBlobDescriptorService(settings.blobDescriptorSize()), ticker);
+            case "redis" -> DescriptorCache.of(new RedisBlobDescriptorService(LayerSettings.redis(config.redis()), ticker), ticker);
             default -> DescriptorCache.none();
         };
+    }
+
+    /**
+     * The clock as the caches' intervals read it. The system clock is read through
+     * {@code System.nanoTime}, which setting the wall clock does not move, so a clock set back
+     * cannot pause Redis for the difference; any other clock (a test's) is read as it is.
+     */
+    static Ticker ticker(Clock clock) {
+        if (clock.getClass() == Clock.systemUTC().getClass()) {
+            return Ticker.systemTicker();
+        }
+        return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     }
 
     private static StorageDriver storageDriver(Config.Storage storage) {

@@ -1,6 +1,5 @@
 package io.berth;
 
-import io.berth.bench.BenchCommand;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.observe.Logging;
@@ -16,15 +15,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** The {@code berth} command line. */
+/** The {@code berth} command line; its subcommands are listed in {@link Commands}. */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "An OCI Distribution container image registry.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, Main.VersionCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "An OCI Distribution container image registry.")
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(Commands.commandLine().execute(args));
     }
 
     /** The configuration file: the argument, else {@code BERTH_CONFIG}, else {@code REGISTRY_CONFIGURATION_PATH}, else none. */

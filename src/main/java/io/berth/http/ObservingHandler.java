@@ -11,12 +11,15 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.MDC;
 
 /**
  * Wraps the router to give every request an id (its {@code X-Request-Id}, or a new one, sent back
  * on every response) and, once it is answered, an access-log line and its metrics. It counts body
  * bytes as they pass, so its cost is a few field updates per request; the router tells it which
- * route the request took through {@link #routed}.
+ * route the request took through {@link #routed}. The id and the route are in the logging context
+ * (MDC) while the request is handled, so every line logged for it, by any layer, carries them: the
+ * request is handled to its end on the thread that calls {@link #handle}.
  */
 final class ObservingHandler extends Handler.Wrapper {
 
@@ -35,6 +38,16 @@ final class ObservingHandler extends Handler.Wrapper {
         long start = System.nanoTime();
         String id = RequestIds.accept(request.getHeaders().get(RequestIds.HEADER));
         response.getHeaders().put(RequestIds.HEADER, id);
+        MDC.put(AccessLog.REQUEST_ID, id);
+        try {
+            return observe(request, response, callback, id, start);
+        } finally {
+            MDC.remove(AccessLog.REQUEST_ID);
+            MDC.remove(AccessLog.ROUTE);
+        }
+    }
+
+    private boolean observe(Request request, Response response, Callback callback, String id, long start) throws Exception {
         if (metrics == null && (accessLog == null || !accessLog.enabled())) {
             return super.handle(request, response, callback);
         }
@@ -69,6 +82,7 @@ final class ObservingHandler extends Handler.Wrapper {
      * a request whose path matched no route, or named no valid repository, stays {@code unknown}.
      */
     static void routed(Request request, Endpoint route) {
+        MDC.put(AccessLog.ROUTE, route.label());
         Observed observed = Request.as(request, Observed.class);
         if (observed != null) {
             observed.route(route);

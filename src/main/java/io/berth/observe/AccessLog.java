@@ -14,6 +14,10 @@ public final class AccessLog {
     /** The logger access lines go to; {@link Logging} keeps it at info whatever {@code log.level} says. */
     public static final String LOGGER = "io.berth.access";
 
+    /** The names of a request's id and route, in its access line and in the logging context (MDC) of its other lines. */
+    public static final String REQUEST_ID = "request_id";
+    public static final String ROUTE = "route";
+
     private final Logger log = LoggerFactory.getLogger(LOGGER);
 
     /** Whether a line would be written: false under a logging configuration that silences access lines. */
@@ -34,8 +38,8 @@ public final class AccessLog {
                 .addKeyValue("duration_ms", new Millis(nanos / 1000))
                 .addKeyValue("remote_addr", remoteAddress)
                 .addKeyValue("user_agent", userAgent == null ? "" : userAgent)
-                .addKeyValue("request_id", requestId)
-                .addKeyValue("route", route.label())
+                .addKeyValue(REQUEST_ID, requestId)
+                .addKeyValue(ROUTE, route.label())
                 .log();
     }
 

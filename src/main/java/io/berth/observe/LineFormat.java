@@ -13,12 +13,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.slf4j.event.KeyValuePair;
 
 /**
  * Berth's two log line formats, chosen by {@code log.formatter}: {@code text} (a timestamp, the
  * level, the logger's short name, the message, then {@code key=value} pairs) and {@code json}
- * (one object per line: time, level, logger, msg, then every pair as a top-level key). The
+ * (one object per line: time, level, logger, msg, then every pair as a top-level key). The pairs
+ * are the event's own, then the logging context's (SLF4J's MDC, e.g. the {@code request_id} and
+ * {@code route} of the request being handled) unless the event has a pair of that name; the
  * configured {@code log.fields} end every line. Encoders are used by many threads at once.
  */
 abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
@@ -53,6 +56,37 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
     }
 
     abstract void write(ILoggingEvent event, StringBuilder line);
+
+    /** The event's key-value pairs, then the entries of its logging context (MDC) that no pair of the event names. */
+    static void pairs(ILoggingEvent event, BiConsumer<String, Object> out) {
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        if (pairs != null) {
+            for (KeyValuePair pair : pairs) {
+                out.accept(pair.key, pair.value);
+            }
+        }
+        Map<String, String> context = event.getMDCPropertyMap();
+        if (context == null || context.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, String> entry : context.entrySet()) {
+            if (!named(pairs, entry.getKey())) {
+                out.accept(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    /** Whether a pair of the list has this key; a line has a dozen pairs at most, so a scan is cheapest. */
+    private static boolean named(List<KeyValuePair> pairs, String key) {
+        if (pairs != null) {
+            for (KeyValuePair pair : pairs) {
+                if (pair.key.equals(key)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /**
      * Appends an event's time as {@code 2026-01-02T03:04:05.678} and the zone suffix. The part up to
@@ -118,12 +152,7 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
             line.append(' ').append(level).repeat(' ', Math.max(1, 6 - level.length()));
             String logger = event.getLoggerName();
             line.append(logger, logger.lastIndexOf('.') + 1, logger.length()).append(" - ").append(event.getFormattedMessage());
-            List<KeyValuePair> pairs = event.getKeyValuePairs();
-            if (pairs != null) {
-                for (KeyValuePair pair : pairs) {
-                    pair(line, pair.key, pair.value);
-                }
-            }
+            pairs(event, (key, value) -> pair(line, key, value));
             fields.forEach((key, value) -> pair(line, key, value));
             IThrowableProxy thrown = event.getThrowableProxy();
             if (thrown != null) {
@@ -182,12 +211,7 @@ abstract sealed class LineFormat extends EncoderBase<ILoggingEvent> {
             string(line, event.getLoggerName());
             line.append(",\"msg\":");
             string(line, event.getFormattedMessage());
-            List<KeyValuePair> pairs = event.getKeyValuePairs();
-            if (pairs != null) {
-                for (KeyValuePair pair : pairs) {
-                    pair(line, pair.key, pair.value);
-                }
-            }
+            pairs(event, (key, value) -> pair(line, key, value));
             fields.forEach((key, value) -> pair(line, key, value));
             IThrowableProxy thrown = event.getThrowableProxy();
             if (thrown != null) {

@@ -1,6 +1,5 @@
 package io.berth.observe;
 
-import io.berth.storage.driver.StorageDriver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code health.storagedriver}: probes the storage driver every {@code interval} by listing its
- * root, which every driver must answer (an empty root is a list of nothing); {@code threshold}
+ * {@code health.storagedriver}: runs a probe of the storage driver every {@code interval} (the
+ * composition root lists the driver's root, which every driver must answer); {@code threshold}
  * failures in a row make it unhealthy, and one success makes it healthy again. A probe that has not
  * answered within the interval counts as a failure, so a hung mount or object store shows.
  */
@@ -21,7 +20,14 @@ public final class StorageDriverCheck implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StorageDriverCheck.class);
 
-    private final StorageDriver driver;
+    /** One call to storage that fails by throwing. */
+    @FunctionalInterface
+    public interface Probe {
+        void run() throws Exception;
+    }
+
+    private final String name;
+    private final Probe probe;
     private final Duration interval;
     private final int threshold;
     private final ScheduledExecutorService scheduler;
@@ -30,8 +36,10 @@ public final class StorageDriverCheck implements AutoCloseable {
     private volatile String status;
     private CompletableFuture<Void> running;
 
-    public StorageDriverCheck(StorageDriver driver, Duration interval, int threshold) {
-        this.driver = driver;
+    /** A check named {@code storagedriver_<driver>}, as Distribution names it, e.g. {@code storagedriver_filesystem}. */
+    public StorageDriverCheck(String driverName, Probe probe, Duration interval, int threshold) {
+        this.name = "storagedriver_" + driverName;
+        this.probe = probe;
         this.interval = interval;
         this.threshold = threshold;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("health-storagedriver").factory());
@@ -39,7 +47,7 @@ public final class StorageDriverCheck implements AutoCloseable {
 
     /** The name Distribution gives this check, e.g. {@code storagedriver_filesystem}. */
     public String name() {
-        return "storagedriver_" + driver.name();
+        return name;
     }
 
     /** Null while healthy, else why not. */
@@ -59,7 +67,7 @@ public final class StorageDriverCheck implements AutoCloseable {
         if (running == null || running.isDone()) {
             running = CompletableFuture.runAsync(() -> {
                 try {
-                    driver.list("/");
+                    probe.run();
                 } catch (Exception e) {
                     throw new ProbeFailure(e);
                 }

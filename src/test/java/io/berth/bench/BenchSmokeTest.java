@@ -3,7 +3,7 @@ package io.berth.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.Main;
+import io.berth.Commands;
 import io.berth.testing.TestRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** A fast run of every `berth bench` scenario against a real server, and proof that it notices wrong answers. */
 class BenchSmokeTest {
@@ -30,7 +29,7 @@ class BenchSmokeTest {
             int exit;
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             try {
-                exit = new CommandLine(new Main()).execute("bench", "--url", "http://127.0.0.1:" + registry.port(),
+                exit = Commands.commandLine().execute("bench", "--url", "http://127.0.0.1:" + registry.port(),
                         "--scenario", "all", "--count", "6", "--concurrency", "2", "--size", "64KiB", "--chunk", "16KiB",
                         "--duration", "1s", "--json");
             } finally {
@@ -53,7 +52,7 @@ class BenchSmokeTest {
             int exit;
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             try {
-                exit = new CommandLine(new Main()).execute("bench", "cache",
+                exit = Commands.commandLine().execute("bench", "cache",
                         "--target", "none=http://127.0.0.1:" + plain.port() + "=" + pid,
                         "--target", "inmemory=http://127.0.0.1:" + cached.port() + "=" + pid,
                         "--scenario", "head-blob,manifest-get-digest", "--rounds", "1", "--warmup", "0", "--count", "20",

@@ -8,6 +8,7 @@ import io.berth.testing.RedisServer;
 import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,8 @@ class RedisKilledMidTrafficTest {
     void start() throws Exception {
         redis = RedisServer.start();
         registry = TestRegistry.builder(root)
+                // The cache's pause after a Redis failure runs on the registry's clock: here, real time.
+                .clock(Clock.systemUTC())
                 .env("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "redis")
                 .env("REGISTRY_REDIS_ADDR", redis.addr())
                 .start();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.testing.ServerProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,6 +118,40 @@ class LoggingTest {
         assertThat(missing.path("user_agent").asText()).isEqualTo("quote \" backslash \\ tab\tend");
     }
 
+    /**
+     * A cache failure is logged by the storage layer while it serves a request: the line carries the
+     * request's id (the X-Request-Id of its response) and route from the logging context, and the
+     * access line still has each of them once. LineFormatTest covers the text format.
+     */
+    @Test
+    void aWarningLoggedByStorageDuringARequestCarriesTheRequestIdAndRoute() throws Exception {
+        int nothingListens;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nothingListens = socket.getLocalPort();
+        }
+        List<String> output;
+        String id;
+        try (ServerProcess server = ServerProcess.builder(dir.resolve("root"))
+                .env("REGISTRY_LOG_FORMATTER", "json")
+                .env("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "redis")
+                .env("REGISTRY_REDIS_ADDR", "127.0.0.1:" + nothingListens)
+                .start()) {
+            HttpResponse<String> missing = get(server, "/v2/app/blobs/sha256:" + "0".repeat(64));
+            assertThat(missing.statusCode()).isEqualTo(404);
+            id = missing.headers().firstValue(RequestIds.HEADER).orElseThrow();
+            output = outputOnceWritten(server, id);
+        }
+        String warning = output.stream().filter(l -> l.contains("descriptor cache (redis) unavailable")).findFirst()
+                .orElseThrow(() -> new AssertionError("no cache warning in " + output));
+        JsonNode line = JSON.readTree(warning);
+        assertThat(line.path("level").asText()).isEqualTo("warn");
+        assertThat(line.path("request_id").asText()).isEqualTo(id);
+        assertThat(line.path("route").asText()).isEqualTo("blob");
+        String access = output.stream().filter(l -> l.contains(id) && l.contains("\"msg\":\"request\"")).findFirst().orElseThrow();
+        assertThat(access.split("\"request_id\":", -1)).as("request_id keys in %s", access).hasSize(2);
+        assertThat(access.split("\"route\":", -1)).as("route keys in %s", access).hasSize(2);
+    }
+
     @Test
     void logstashFormatterIsJson() throws Exception {
         List<String> output;
@@ -138,7 +174,9 @@ class LoggingTest {
             get(server, "/v2/_catalog", "User-Agent", "observe test/1.0", "X-Request-Id", "trace-text");
             output = outputOnceWritten(server, "trace-text");
         }
-        String access = output.stream().filter(l -> l.contains("request_id=trace-text")).findFirst().orElseThrow();
+        // Other lines of the request (the catalog's first indexing) carry its id too.
+        String access = output.stream().filter(l -> l.contains("request_id=trace-text") && l.contains(" access - ")).findFirst()
+                .orElseThrow();
         assertThat(access).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+[-+Z][0-9:]* INFO  access - request .*")
                 .contains(" method=GET ", " path=/v2/_catalog ", " status=200 ", " bytes_in=0 ",
                         " remote_addr=127.0.0.1 ", " user_agent=\"observe test/1.0\" ", " route=catalog ", " service=registry")

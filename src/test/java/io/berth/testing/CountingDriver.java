@@ -61,6 +61,19 @@ public final class CountingDriver implements StorageDriver {
         this.driver = driver;
     }
 
+    /** Runs at close, before the driver closes, which it does even when this throws. */
+    @FunctionalInterface
+    public interface Closing {
+        void run() throws IOException;
+    }
+
+    private volatile Closing closing = () -> {};
+
+    /** What to do when closed: look at what is still open, or fail as a driver's close can. */
+    public void onClose(Closing action) {
+        closing = action;
+    }
+
     /** Calls of one method whose path contains {@code pathPart} ("" for any). */
     public long count(String method, String pathPart) {
         return calls.entrySet().stream()
@@ -160,6 +173,11 @@ public final class CountingDriver implements StorageDriver {
 
     @Override
     public void close() throws IOException {
-        driver.close();
+        record("close", "");
+        try {
+            closing.run();
+        } finally {
+            driver.close();
+        }
     }
 }

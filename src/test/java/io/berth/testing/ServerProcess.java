@@ -46,6 +46,7 @@ public final class ServerProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private final Map<String, String> environment = new HashMap<>();
         private final List<String> arguments = new ArrayList<>();
+        private final List<String> launcher = new ArrayList<>();
 
         private Builder(Path root) {
             environment.put("REGISTRY_HTTP_ADDR", "127.0.0.1:0");
@@ -71,6 +72,15 @@ public final class ServerProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A command that runs the JVM's command line, given as its last arguments, e.g. a shell that
+         * sets a signal to be ignored and then {@code exec}s it, so the JVM keeps the shell's pid.
+         */
+        public Builder launcher(String... command) {
+            launcher.addAll(List.of(command));
+            return this;
+        }
+
         /** Arguments after {@code serve}, e.g. a configuration file. */
         public Builder arguments(String... args) {
             arguments.addAll(List.of(args));
@@ -78,7 +88,8 @@ public final class ServerProcess implements AutoCloseable {
         }
 
         public ServerProcess start() throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(javaCommand(jvmOptions));
+            List<String> command = new ArrayList<>(launcher);
+            command.addAll(javaCommand(jvmOptions));
             command.add("serve");
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -1,5 +1,6 @@
 package io.berth.storage.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -19,23 +20,27 @@ public final class DescriptorCache implements AutoCloseable {
     static final long REPORT_INTERVAL_NANOS = 30_000_000_000L;
 
     private final BlobDescriptorService service;
+    /** Time for the report interval, in nanoseconds; injected so that tests move it instead of waiting. */
+    private final Ticker ticker;
     private final CacheStats stats = new CacheStats(STATS_NAME);
-    private final AtomicLong nextReport = new AtomicLong(System.nanoTime());
+    private final AtomicLong nextReport;
     private final AtomicLong unreported = new AtomicLong();
     private volatile boolean failing;
 
-    private DescriptorCache(BlobDescriptorService service) {
+    private DescriptorCache(BlobDescriptorService service, Ticker ticker) {
         this.service = service;
+        this.ticker = ticker;
+        this.nextReport = new AtomicLong(ticker.read());
     }
 
     /** No cache: every statter asks storage, as if this class were not there. */
     public static DescriptorCache none() {
-        return new DescriptorCache(null);
+        return new DescriptorCache(null, Ticker.systemTicker());
     }
 
-    /** A cache over the given store. */
-    public static DescriptorCache of(BlobDescriptorService service) {
-        return new DescriptorCache(service);
+    /** A cache over the given store; failures are reported at most once per 30 s of {@code ticker}. */
+    public static DescriptorCache of(BlobDescriptorService service, Ticker ticker) {
+        return new DescriptorCache(service, ticker);
     }
 
     /** A statter for one scope in front of the storage statter. */
@@ -64,7 +69,7 @@ public final class DescriptorCache implements AutoCloseable {
     void failed(CacheException e) {
         stats.error();
         failing = true;
-        long now = System.nanoTime();
+        long now = ticker.read();
         long due = nextReport.get();
         if (now - due >= 0 && nextReport.compareAndSet(due, now + REPORT_INTERVAL_NANOS)) {
             long others = unreported.getAndSet(0);

@@ -1,5 +1,6 @@
 package io.berth.storage.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryException;
@@ -132,23 +133,27 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
     private final RedisClient client;
     private final RedisURI uri;
     private final long retryAfterNanos;
+    /** Time for the pause after a failure, in nanoseconds; injected so that tests move it instead of waiting. */
+    private final Ticker ticker;
     private volatile StatefulRedisConnection<String, String> connection;
     private final AtomicBoolean connecting = new AtomicBoolean();
-    private volatile long pausedUntil = System.nanoTime();
+    private volatile long pausedUntil;
     private final Set<PendingClear> pending = ConcurrentHashMap.newKeySet();
     /** Clears lost because {@link #pending} was full: the next recovery flushes everything. */
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicBoolean recovering = new AtomicBoolean();
 
     /** Connects to Redis; when it cannot, starts anyway (the cache is bypassed) and keeps trying on use. */
-    public RedisBlobDescriptorService(RedisSettings settings) {
-        this(settings, DEFAULT_RETRY_AFTER);
+    public RedisBlobDescriptorService(RedisSettings settings, Ticker ticker) {
+        this(settings, DEFAULT_RETRY_AFTER, ticker);
     }
 
-    /** As above, with how long Redis is left alone after a failure. */
-    public RedisBlobDescriptorService(RedisSettings settings, Duration retryAfter) {
+    /** As above, with how long (on {@code ticker}) Redis is left alone after a failure. */
+    public RedisBlobDescriptorService(RedisSettings settings, Duration retryAfter, Ticker ticker) {
         this.settings = settings;
         this.retryAfterNanos = retryAfter.toNanos();
+        this.ticker = ticker;
+        this.pausedUntil = ticker.read();
         Duration commandTimeout = positive(settings.readTimeout(), DEFAULT_COMMAND_TIMEOUT);
         Duration connectTimeout = positive(settings.dialTimeout(), DEFAULT_CONNECT_TIMEOUT);
         this.uri = uri(settings, commandTimeout);
@@ -263,11 +268,11 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
     }
 
     private boolean paused() {
-        return System.nanoTime() - pausedUntil < 0;
+        return ticker.read() - pausedUntil < 0;
     }
 
     private void pause() {
-        pausedUntil = System.nanoTime() + retryAfterNanos;
+        pausedUntil = ticker.read() + retryAfterNanos;
     }
 
     private <T> T run(Supplier<T> command) {

@@ -1,12 +1,12 @@
 package io.berth.storage.driver;
 
-import io.berth.observe.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -19,32 +19,40 @@ import java.util.function.Consumer;
 public final class MeteredStorageDriver implements StorageDriver {
 
     private final StorageDriver driver;
-    private final Metrics.Operation getContent;
-    private final Metrics.Operation putContent;
-    private final Metrics.Operation reader;
-    private final Metrics.Operation writer;
-    private final Metrics.Operation commit;
-    private final Metrics.Operation stat;
-    private final Metrics.Operation list;
-    private final Metrics.Operation move;
-    private final Metrics.Operation publish;
-    private final Metrics.Operation delete;
-    private final Metrics.Operation walk;
+    private final Timer getContent;
+    private final Timer putContent;
+    private final Timer reader;
+    private final Timer writer;
+    private final Timer commit;
+    private final Timer stat;
+    private final Timer list;
+    private final Timer move;
+    private final Timer publish;
+    private final Timer delete;
+    private final Timer walk;
 
-    public MeteredStorageDriver(StorageDriver driver, Metrics metrics) {
+    /** Where one operation's calls are recorded, e.g. a Prometheus histogram and error counter. */
+    @FunctionalInterface
+    public interface Timer {
+        /** One call that took {@code nanos}; {@code failed} when the storage failed, not merely answered "not found". */
+        void record(long nanos, boolean failed);
+    }
+
+    /** Times {@code driver}; {@code timers} gives the timer of a driver name and an operation name, asked once for each. */
+    public MeteredStorageDriver(StorageDriver driver, BiFunction<String, String, Timer> timers) {
         this.driver = driver;
         String name = driver.name();
-        getContent = metrics.storageOperation(name, "GetContent");
-        putContent = metrics.storageOperation(name, "PutContent");
-        reader = metrics.storageOperation(name, "Reader");
-        writer = metrics.storageOperation(name, "Writer");
-        commit = metrics.storageOperation(name, "Commit");
-        stat = metrics.storageOperation(name, "Stat");
-        list = metrics.storageOperation(name, "List");
-        move = metrics.storageOperation(name, "Move");
-        publish = metrics.storageOperation(name, "Publish");
-        delete = metrics.storageOperation(name, "Delete");
-        walk = metrics.storageOperation(name, "Walk");
+        getContent = timers.apply(name, "GetContent");
+        putContent = timers.apply(name, "PutContent");
+        reader = timers.apply(name, "Reader");
+        writer = timers.apply(name, "Writer");
+        commit = timers.apply(name, "Commit");
+        stat = timers.apply(name, "Stat");
+        list = timers.apply(name, "List");
+        move = timers.apply(name, "Move");
+        publish = timers.apply(name, "Publish");
+        delete = timers.apply(name, "Delete");
+        walk = timers.apply(name, "Walk");
     }
 
     /** One storage call, for {@link #timed}. */
@@ -53,7 +61,7 @@ public final class MeteredStorageDriver implements StorageDriver {
         T run() throws IOException;
     }
 
-    private static <T> T timed(Metrics.Operation operation, Call<T> call) throws IOException {
+    private static <T> T timed(Timer operation, Call<T> call) throws IOException {
         long start = System.nanoTime();
         boolean failed = true;
         try {

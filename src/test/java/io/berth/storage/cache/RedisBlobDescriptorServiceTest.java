@@ -3,6 +3,7 @@ package io.berth.storage.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.storage.cache.BlobDescriptorService.Lookup;
@@ -25,7 +26,7 @@ class RedisBlobDescriptorServiceTest extends BlobDescriptorServiceContract {
 
     @Override
     BlobDescriptorService create() throws Exception {
-        return new RedisBlobDescriptorService(RedisServer.shared().settings(DB, RedisServer.PATIENT));
+        return new RedisBlobDescriptorService(RedisServer.shared().settings(DB, RedisServer.PATIENT), Ticker.systemTicker());
     }
 
     @BeforeEach
@@ -100,7 +101,7 @@ class RedisBlobDescriptorServiceTest extends BlobDescriptorServiceContract {
     void aRedisThatIsNotThereFailsFastAndIsUsedOnceItIsThere() throws Exception {
         try (RedisServer later = RedisServer.start()) {
             later.kill();
-            try (RedisBlobDescriptorService service = new RedisBlobDescriptorService(later.settings(0), Duration.ofMillis(100))) {
+            try (RedisBlobDescriptorService service = new RedisBlobDescriptorService(later.settings(0), Duration.ofMillis(100), Ticker.systemTicker())) {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> service.stat(Scope.GLOBAL, digest("x"))).isInstanceOf(CacheException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));

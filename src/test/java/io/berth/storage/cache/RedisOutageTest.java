@@ -10,11 +10,16 @@ import io.berth.storage.cache.BlobDescriptorService.Lookup;
 import io.berth.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A Redis that hangs or dies: commands give up quickly, and no delete is forgotten. */
+/**
+ * A Redis that hangs or dies: commands give up quickly, and no delete is forgotten. The pause after
+ * a failure runs on a ticker the test moves, so it never waits the pause out.
+ */
 class RedisOutageTest {
 
     private static final Duration RETRY_AFTER = Duration.ofMillis(500);
@@ -22,13 +27,14 @@ class RedisOutageTest {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
     private static final RepositoryName REPO = RepositoryName.parse("outage/app");
 
+    private final AtomicLong now = new AtomicLong();
     private RedisServer redis;
     private RedisBlobDescriptorService service;
 
     @BeforeEach
     void start() throws Exception {
         redis = RedisServer.start();
-        service = new RedisBlobDescriptorService(redis.settings(0, READ_TIMEOUT), RETRY_AFTER);
+        service = new RedisBlobDescriptorService(redis.settings(0, READ_TIMEOUT), RETRY_AFTER, now::get);
     }
 
     @AfterEach
@@ -53,8 +59,9 @@ class RedisOutageTest {
         } finally {
             redis.resume();
         }
-        Thread.sleep(RETRY_AFTER.toMillis());
-        assertThat(RedisBlobDescriptorServiceTest.eventually(() -> service.stat(Scope.layers(REPO), digest))).isInstanceOf(Lookup.Miss.class);
+        // Still resting: the pause is over only when the ticker has moved past it.
+        assertThatThrownBy(() -> service.stat(Scope.layers(REPO), digest)).isInstanceOf(CacheException.class);
+        assertThat(afterPauses(() -> service.stat(Scope.layers(REPO), digest))).isInstanceOf(Lookup.Miss.class);
     }
 
     @Test
@@ -71,9 +78,8 @@ class RedisOutageTest {
         } finally {
             redis.resume();
         }
-        Thread.sleep(RETRY_AFTER.toMillis());
         // Redis still holds the entry; the first reads replay the clear before answering from it.
-        Lookup lookup = RedisBlobDescriptorServiceTest.eventually(() -> service.stat(Scope.layers(REPO), digest));
+        Lookup lookup = afterPauses(() -> service.stat(Scope.layers(REPO), digest));
         assertThat(lookup).isInstanceOf(Lookup.Miss.class);
         assertThat(service.pendingClears()).isZero();
     }
@@ -89,9 +95,28 @@ class RedisOutageTest {
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         redis.restart();
-        Lookup lookup = RedisBlobDescriptorServiceTest.eventually(() -> service.stat(Scope.GLOBAL, digest));
+        Lookup lookup = afterPauses(() -> service.stat(Scope.GLOBAL, digest));
         assertThat(lookup).isInstanceOf(Lookup.Miss.class); // a restarted Redis without persistence is empty
         service.set(Scope.GLOBAL, digest, Descriptor.of(digest, 5), ((Lookup.Miss) lookup).epoch());
         assertThat(service.stat(Scope.GLOBAL, digest)).isInstanceOf(Lookup.Hit.class);
+    }
+
+    /**
+     * The first answer of a call, each try made once the pause after the previous failure is over
+     * on the ticker; between tries it waits for Redis to come back, within ten seconds.
+     */
+    private <T> T afterPauses(Supplier<T> call) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            now.addAndGet(RETRY_AFTER.toNanos());
+            try {
+                return call.get();
+            } catch (CacheException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 }
