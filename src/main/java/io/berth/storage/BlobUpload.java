@@ -140,8 +140,12 @@ public final class BlobUpload {
     }
 
     private void cancelLocked(UploadSessions.Session session) throws IOException {
-        sessions.finish(id, session);
-        repository.removeUpload(id);
+        try {
+            repository.removeUpload(id);
+        } finally {
+            // Only once storage is cleared: until then a new request for the upload waits on this session's lock.
+            sessions.finish(id, session);
+        }
     }
 
     private void write(InputStream chunk, FileWriter writer, UploadSessions.Session session) throws IOException {
