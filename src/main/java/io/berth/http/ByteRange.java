@@ -42,9 +42,9 @@ record ByteRange(long first, long last) {
             return size == 0 ? new Whole() : new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
         }
         long first = Long.parseLong(m.group(1));
-        long last = m.group(2).isEmpty() ? size - 1 : Long.parseLong(m.group(2));
+        long last = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
         if (last < first) {
-            return new Whole();
+            return new Whole(); // not a valid range at all, so ignored
         }
         if (first >= size) {
             return new Unsatisfiable();
