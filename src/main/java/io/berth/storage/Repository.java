@@ -63,17 +63,17 @@ public final class Repository {
      * comes wholly before or after. A storage too full for them is {@link RegistryError.InsufficientStorage}.
      */
     public void push(Manifest manifest, Tag tag) throws IOException {
-        NoSpace.guard(() -> locks.locked(name, () -> {
-            long epoch = manifests.epoch();
-            List<Change> changes = new ArrayList<>(manifests.put(manifest));
-            if (tag != null) {
-                changes.addAll(tags.tag(tag, manifest.digest()));
-            }
-            driver.publish(changes);
-            manifests.stored(manifest, epoch);
-            return null;
-        }));
         NoSpace.guard(() -> {
+            locks.locked(name, () -> {
+                long epoch = manifests.epoch();
+                List<Change> changes = new ArrayList<>(manifests.put(manifest));
+                if (tag != null) {
+                    changes.addAll(tags.tag(tag, manifest.digest()));
+                }
+                driver.publish(changes);
+                manifests.stored(manifest, epoch);
+                return null;
+            });
             catalog.add(name);
             return null;
         });

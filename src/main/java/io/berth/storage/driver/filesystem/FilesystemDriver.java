@@ -371,10 +371,10 @@ public final class FilesystemDriver implements StorageDriver {
     public int removeStaleTemporaryFiles(Duration age) throws IOException {
         // File times come from the system's clock, so the cutoff must too, whatever clock the registry runs on.
         Instant cutoff = Instant.now().minus(age);
-        int[] removed = {0};
         if (!Files.isDirectory(root)) {
             return 0;
         }
+        int[] removed = {0};
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
