@@ -8,10 +8,6 @@ import io.berth.testing.TestRegistry;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.Random;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,18 +25,17 @@ class UploadRaceTest extends RegistryTestBase {
 
     private final byte[] first = new byte[32 * 1024];
     private final byte[] second = new byte[256 * 1024];
-    private ExecutorService pool;
+    private final Racing racing = new Racing();
 
     @BeforeEach
-    void startPool() {
+    void content() {
         new Random(5).nextBytes(first);
         new Random(6).nextBytes(second);
-        pool = Executors.newVirtualThreadPerTaskExecutor();
     }
 
     @AfterEach
-    void stopPool() {
-        pool.shutdownNow();
+    void stopRacing() {
+        racing.close();
     }
 
     @Test
@@ -48,10 +43,10 @@ class UploadRaceTest extends RegistryTestBase {
         Digest digest = Digest.sha256(first);
         for (int round = 0; round < ROUNDS; round++) {
             Upload upload = startWithFirstChunk();
-            HttpResponse<byte[]>[] both = together(() -> patchSecond(upload),
+            Racing.Pair both = racing.together(() -> patchSecond(upload),
                     () -> registry.send("PUT", TestRegistry.withQuery(upload.location(), "digest=" + digest), null));
-            HttpResponse<byte[]> patch = both[0];
-            HttpResponse<byte[]> put = both[1];
+            HttpResponse<byte[]> patch = both.first();
+            HttpResponse<byte[]> put = both.second();
             boolean patchFirst = patchOutcome(patch, round);
             // A chunk taken before the PUT changes the data, so the digest the PUT names no longer matches.
             assertThat(put.statusCode()).as("PUT, round %d: %s", round, new String(put.body())).isEqualTo(patchFirst ? 400 : 201);
@@ -67,10 +62,10 @@ class UploadRaceTest extends RegistryTestBase {
     void patchRacingTheCancellingDeleteIsTakenBeforeOrRefusedAfter() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             Upload upload = startWithFirstChunk();
-            HttpResponse<byte[]>[] both = together(() -> patchSecond(upload),
-                    () -> registry.send("DELETE", upload.location(), null));
-            patchOutcome(both[0], round);
-            assertThat(both[1].statusCode()).as("DELETE, round %d: %s", round, new String(both[1].body())).isEqualTo(204);
+            Racing.Pair both = racing.together(() -> patchSecond(upload), () -> registry.send("DELETE", upload.location(), null));
+            patchOutcome(both.first(), round);
+            HttpResponse<byte[]> delete = both.second();
+            assertThat(delete.statusCode()).as("DELETE, round %d: %s", round, new String(delete.body())).isEqualTo(204);
             assertUploadGone(upload, round);
         }
     }
@@ -103,23 +98,5 @@ class UploadRaceTest extends RegistryTestBase {
         assertThat(registry.get(upload.location()).statusCode()).as("upload status after round %d", round).isEqualTo(404);
         assertThat(stored.exists("docker/registry/v2/repositories/" + REPO + "/_uploads/" + upload.id()))
                 .as("upload folder after round %d", round).isFalse();
-    }
-
-    @SuppressWarnings("unchecked")
-    private HttpResponse<byte[]>[] together(Request first, Request second) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(2);
-        Future<HttpResponse<byte[]>> a = pool.submit(() -> {
-            start.await();
-            return first.send();
-        });
-        Future<HttpResponse<byte[]>> b = pool.submit(() -> {
-            start.await();
-            return second.send();
-        });
-        return new HttpResponse[] {a.get(), b.get()};
-    }
-
-    private interface Request {
-        HttpResponse<byte[]> send() throws Exception;
     }
 }

@@ -12,14 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,34 +30,17 @@ class WriteDeleteRaceTest extends RegistryTestBase {
     private static final int ROUNDS = 100;
     private static final String REPO = "race/app";
 
-    private ExecutorService pool;
+    private final Racing racing = new Racing();
     private Images images;
 
     @BeforeEach
-    void startPool() {
-        pool = Executors.newVirtualThreadPerTaskExecutor();
+    void images() {
         images = new Images(registry);
     }
 
     @AfterEach
-    void stopPool() {
-        pool.shutdownNow();
-    }
-
-    /** The responses of two requests let loose together. */
-    private record Pair(HttpResponse<byte[]> first, HttpResponse<byte[]> second) {}
-
-    private Pair together(Callable<HttpResponse<byte[]>> first, Callable<HttpResponse<byte[]>> second) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(2);
-        Future<HttpResponse<byte[]>> a = pool.submit(() -> {
-            start.await();
-            return first.call();
-        });
-        Future<HttpResponse<byte[]>> b = pool.submit(() -> {
-            start.await();
-            return second.call();
-        });
-        return new Pair(a.get(), b.get());
+    void stopRacing() {
+        racing.close();
     }
 
     private HttpResponse<byte[]> delete(String path) throws IOException, InterruptedException {
@@ -76,7 +53,7 @@ class WriteDeleteRaceTest extends RegistryTestBase {
         byte[] manifest = Images.json(image);
         images.push(REPO, "kept", image);
         for (int round = 0; round < ROUNDS; round++) {
-            Pair pair = together(() -> images.put(REPO, "t", manifest, MediaTypes.OCI_MANIFEST),
+            Racing.Pair pair = racing.together(() -> images.put(REPO, "t", manifest, MediaTypes.OCI_MANIFEST),
                     () -> delete("/v2/" + REPO + "/manifests/t"));
             assertThat(pair.first().statusCode()).as("tag push, round %d", round).isEqualTo(201);
             boolean deletedLast = deleteOutcome(pair.second(), "MANIFEST_UNKNOWN", round);
@@ -96,7 +73,7 @@ class WriteDeleteRaceTest extends RegistryTestBase {
         Digest digest = Digest.sha256(manifest);
         images.push(REPO, "kept", images.image(REPO, "other", 1));
         for (int round = 0; round < ROUNDS; round++) {
-            Pair pair = together(() -> images.put(REPO, "t", manifest, MediaTypes.OCI_MANIFEST),
+            Racing.Pair pair = racing.together(() -> images.put(REPO, "t", manifest, MediaTypes.OCI_MANIFEST),
                     () -> delete("/v2/" + REPO + "/manifests/" + digest));
             assertThat(pair.first().statusCode()).as("tag push, round %d", round).isEqualTo(201);
             boolean deletedLast = deleteOutcome(pair.second(), "MANIFEST_UNKNOWN", round);
@@ -119,7 +96,7 @@ class WriteDeleteRaceTest extends RegistryTestBase {
         String blob = "/v2/" + REPO + "/blobs/" + digest;
         for (int round = 0; round < ROUNDS; round++) {
             boolean chunked = round % 2 == 1;
-            Pair pair = together(() -> chunked ? chunkedPush(content, digest) : monolithicPush(content, digest), () -> delete(blob));
+            Racing.Pair pair = racing.together(() -> chunked ? chunkedPush(content, digest) : monolithicPush(content, digest), () -> delete(blob));
             assertThat(pair.first().statusCode()).as("blob push, round %d", round).isEqualTo(201);
             boolean deletedLast = deleteOutcome(pair.second(), "BLOB_UNKNOWN", round);
             HttpResponse<byte[]> get = registry.get(blob);
@@ -164,16 +141,6 @@ class WriteDeleteRaceTest extends RegistryTestBase {
                     assertThat(left.toList()).as("folders under _uploads").isEmpty();
                 }
             }
-        }
-    }
-
-    static List<String> uploadFolders(Path root, String repository) throws IOException {
-        Path folder = root.resolve("docker/registry/v2/repositories/" + repository + "/_uploads");
-        if (!Files.exists(folder)) {
-            return List.of();
-        }
-        try (Stream<Path> left = Files.list(folder)) {
-            return left.map(p -> p.getFileName().toString()).toList();
         }
     }
 }
