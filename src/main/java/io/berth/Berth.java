@@ -222,6 +222,10 @@ public final class Berth implements AutoCloseable {
     private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upload-purger").factory());
         Config.UploadPurging purging = storage.uploadPurging();
+        if (!storage.readOnly()) {
+            // Whether or not uploads are purged: a crash's temporary files are swept once at start.
+            executor.execute(() -> UploadPurger.removeStaleTemporaryFiles(driver));
+        }
         if (purging.enabled() && storage.readOnly()) {
             // Read-only mode is for maintenance such as garbage collection: storage must not change under it.
             log.info("upload purging is off while the registry is read-only");

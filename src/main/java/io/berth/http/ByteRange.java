@@ -35,14 +35,16 @@ record ByteRange(long first, long last) {
         }
         if (m.group(1).isEmpty()) {
             long suffix = Long.parseLong(m.group(2));
-            return suffix == 0 || size == 0
-                    ? new Unsatisfiable()
-                    : new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
+            if (suffix == 0) {
+                return new Unsatisfiable();
+            }
+            // RFC 9110: a non-zero suffix of an empty blob is satisfiable, yet names no byte: serve it whole.
+            return size == 0 ? new Whole() : new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
         }
         long first = Long.parseLong(m.group(1));
-        long last = m.group(2).isEmpty() ? size - 1 : Long.parseLong(m.group(2));
+        long last = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
         if (last < first) {
-            return new Whole();
+            return new Whole(); // not a valid range at all, so ignored
         }
         if (first >= size) {
             return new Unsatisfiable();

@@ -57,7 +57,9 @@ public final class BlobUpload {
 
     /**
      * Appends a chunk. With {@code expectedStart >= 0} the chunk must begin where the upload ends
-     * ({@link RegistryError.RangeInvalid} otherwise). Returns the new size.
+     * ({@link RegistryError.RangeInvalid} otherwise). Returns the new size. When the storage is too
+     * full for the chunk the whole upload is removed, so that no partial chunk is left in it, and
+     * the error is {@link RegistryError.InsufficientStorage}.
      */
     public long append(InputStream chunk, long expectedStart) throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
@@ -67,6 +69,9 @@ public final class BlobUpload {
                 align(session, writer.size());
                 checkStart(session, expectedStart);
                 write(chunk, writer, session);
+            } catch (StorageDriverException.StorageFull e) {
+                cancelLocked(session);
+                throw NoSpace.error(e);
             }
             return session.offset;
         } finally {
@@ -77,7 +82,7 @@ public final class BlobUpload {
     /**
      * Appends a last chunk (checked like {@link #append}), makes the data durable, verifies it
      * against {@code expected} and moves it into place. A mismatch cancels the upload and is
-     * {@link RegistryError.DigestInvalid}.
+     * {@link RegistryError.DigestInvalid}; a storage too full removes it as {@link #append} does.
      */
     public Descriptor commit(InputStream lastChunk, long expectedStart, Digest expected) throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
@@ -105,6 +110,9 @@ public final class BlobUpload {
             repository.store(descriptor, data());
             cancelLocked(session);
             return descriptor;
+        } catch (StorageDriverException.StorageFull e) {
+            cancelLocked(session);
+            throw NoSpace.error(e);
         } finally {
             session.lock.unlock();
         }
@@ -114,7 +122,10 @@ public final class BlobUpload {
     public void cancel() throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
-            open(session);
+            // Not open(): cancelling an upload whose folder is gone already is harmless.
+            if (session.finished) {
+                throw unknown();
+            }
             cancelLocked(session);
         } finally {
             session.lock.unlock();
@@ -129,11 +140,11 @@ public final class BlobUpload {
     }
 
     private void cancelLocked(UploadSessions.Session session) throws IOException {
-        sessions.finish(id, session);
         try {
-            driver.delete(Paths.of(new Paths.UploadDir(repository.name(), id)));
-        } catch (StorageDriverException.PathNotFound e) {
-            // already gone: cancelling twice is harmless
+            repository.removeUpload(id);
+        } finally {
+            // Only once storage is cleared: until then a new request for the upload waits on this session's lock.
+            sessions.finish(id, session);
         }
     }
 
@@ -155,10 +166,23 @@ public final class BlobUpload {
         }
     }
 
-    private void open(UploadSessions.Session session) {
+    /**
+     * Checks, holding the upload's lock, that it is still there: a request that waited on the lock
+     * while another finished or cancelled the upload must not write into its removed folder.
+     */
+    private void open(UploadSessions.Session session) throws IOException {
         if (session.finished) {
-            throw new RegistryException(new RegistryError.BlobUploadUnknown(id.value()));
+            throw unknown();
         }
+        try {
+            driver.stat(Paths.of(new Paths.UploadStartedAt(repository.name(), id)));
+        } catch (StorageDriverException.PathNotFound e) {
+            throw unknown();
+        }
+    }
+
+    private RegistryException unknown() {
+        return new RegistryException(new RegistryError.BlobUploadUnknown(id.value()));
     }
 
     /**

@@ -35,15 +35,20 @@ public final class LinkedBlobStore {
     private final UploadSessions sessions;
     private final Clock clock;
     private final CachedBlobStatter statter;
+    private final RepositoryLocks locks;
+
+    /** What a blob's link is locked by: pushes and deletes of other blobs of the repository go on meanwhile. */
+    private record LinkKey(RepositoryName name, Digest digest) {}
 
     LinkedBlobStore(RepositoryName name, StorageDriver driver, BlobStore blobs, UploadSessions sessions, Clock clock,
-            DescriptorCache cache) {
+            DescriptorCache cache, RepositoryLocks locks) {
         this.name = name;
         this.driver = driver;
         this.blobs = blobs;
         this.sessions = sessions;
         this.clock = clock;
         this.statter = cache.statter(Scope.layers(name), this::statStored);
+        this.locks = locks;
     }
 
     public RepositoryName name() {
@@ -78,15 +83,20 @@ public final class LinkedBlobStore {
 
     /** Removes this repository's link to a blob; the content stays for other repositories. */
     public void delete(Digest digest) throws IOException {
-        if (!linked(digest)) {
-            throw new RegistryException(new RegistryError.BlobUnknown(digest));
-        }
-        try {
-            driver.delete(Paths.of(new Paths.LayerLinkDir(name, digest)));
-        } finally {
-            // After storage, so no reader can refill it from the link; also when the delete failed half way.
-            statter.clear(digest);
-        }
+        locks.locked(new LinkKey(name, digest), () -> {
+            if (!linked(digest)) {
+                throw new RegistryException(new RegistryError.BlobUnknown(digest));
+            }
+            try {
+                driver.delete(Paths.of(new Paths.LayerLinkDir(name, digest)));
+            } catch (StorageDriverException.PathNotFound e) {
+                // deleted meanwhile by another replica: the goal is reached
+            } finally {
+                // After storage, so no reader can refill it from the link; also when the delete failed half way.
+                statter.clear(digest);
+            }
+            return null;
+        });
     }
 
     /** Links a blob of another repository into this one, when that repository has it. */
@@ -97,21 +107,36 @@ public final class LinkedBlobStore {
         } catch (RegistryException e) {
             return Optional.empty();
         }
-        long epoch = statter.epoch();
-        driver.publish(List.of(Links.put(new Paths.LayerLink(name, digest), digest)));
-        statter.fill(digest, Descriptor.of(digest, descriptor.size()), epoch);
+        NoSpace.guard(() -> locks.locked(new LinkKey(name, digest), () -> {
+            long epoch = statter.epoch();
+            driver.publish(List.of(Links.put(new Paths.LayerLink(name, digest), digest)));
+            statter.fill(digest, Descriptor.of(digest, descriptor.size()), epoch);
+            return null;
+        }));
         return Optional.of(descriptor);
     }
 
-    /** Starts an upload session. */
+    /** Starts an upload session; {@link RegistryError.InsufficientStorage}, leaving nothing, when the storage is full. */
     public BlobUpload createUpload() throws IOException {
         UploadId id = UploadId.random();
         Instant startedAt = clock.instant();
         // Not flushed: an upload need not survive a crash, and after one the purger removes it.
         try (FileWriter writer = driver.writer(Paths.of(new Paths.UploadStartedAt(name, id)), false)) {
             writer.write(startedAt.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (StorageDriverException.StorageFull e) {
+            removeUpload(id);
+            throw NoSpace.error(e);
         }
         return new BlobUpload(this, driver, sessions, id, startedAt);
+    }
+
+    /** Removes everything an upload stored; one gone already is fine. */
+    void removeUpload(UploadId id) throws IOException {
+        try {
+            driver.delete(Paths.of(new Paths.UploadDir(name, id)));
+        } catch (StorageDriverException.PathNotFound e) {
+            // cancelled or finished already
+        }
     }
 
     /** Picks up an upload session started earlier, by this process or another. */
@@ -128,11 +153,14 @@ public final class LinkedBlobStore {
     /** Moves verified upload data into the global store and links it here, made durable together. */
     void store(Descriptor descriptor, String uploadedData) throws IOException {
         Digest digest = descriptor.digest();
-        long epoch = statter.epoch();
-        List<Change> changes = new ArrayList<>(blobs.place(digest, uploadedData));
-        changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
-        driver.publish(changes);
-        statter.fill(digest, descriptor, epoch);
+        locks.locked(new LinkKey(name, digest), () -> {
+            long epoch = statter.epoch();
+            List<Change> changes = new ArrayList<>(blobs.place(digest, uploadedData));
+            changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
+            driver.publish(changes);
+            statter.fill(digest, descriptor, epoch);
+            return null;
+        });
     }
 
     /** A link that names another digest is damaged; it grants nothing. */

@@ -12,6 +12,7 @@ public final class Registry {
     private final BlobStore blobs;
     private final Catalog catalog;
     private final UploadSessions sessions = new UploadSessions();
+    private final RepositoryLocks locks = new RepositoryLocks();
     private final Clock clock;
     private final DescriptorCache cache;
 
@@ -31,10 +32,10 @@ public final class Registry {
 
     /** One repository; it need not exist yet. */
     public Repository repository(RepositoryName name) {
-        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache);
+        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache, locks);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
         return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache),
-                new TagStore(name, driver), referrers, catalog, driver);
+                new TagStore(name, driver, locks), referrers, catalog, driver, locks);
     }
 
     public Catalog catalog() {

@@ -22,10 +22,12 @@ public final class Repository {
     private final ReferrersIndex referrers;
     private final Catalog catalog;
     private final StorageDriver driver;
+    private final RepositoryLocks locks;
 
     Repository(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers,
-            Catalog catalog, StorageDriver driver) {
+            Catalog catalog, StorageDriver driver, RepositoryLocks locks) {
         this.name = name;
+        this.locks = locks;
         this.driver = driver;
         this.blobs = blobs;
         this.manifests = manifests;
@@ -57,25 +59,35 @@ public final class Repository {
     /**
      * Stores a manifest, tags it when a tag is given, and lists the repository in the catalog. The
      * bytes, the revision, the referrers entry and the tag are published in that order and made
-     * durable together.
+     * durable together, under the repository's lock so that a delete of the tag or the manifest
+     * comes wholly before or after. A storage too full for them is {@link RegistryError.InsufficientStorage}.
      */
     public void push(Manifest manifest, Tag tag) throws IOException {
-        long epoch = manifests.epoch();
-        List<Change> changes = new ArrayList<>(manifests.put(manifest));
-        if (tag != null) {
-            changes.addAll(tags.tag(tag, manifest.digest()));
-        }
-        driver.publish(changes);
-        manifests.stored(manifest, epoch);
-        catalog.add(name);
+        NoSpace.guard(() -> {
+            locks.locked(name, () -> {
+                long epoch = manifests.epoch();
+                List<Change> changes = new ArrayList<>(manifests.put(manifest));
+                if (tag != null) {
+                    changes.addAll(tags.tag(tag, manifest.digest()));
+                }
+                driver.publish(changes);
+                manifests.stored(manifest, epoch);
+                return null;
+            });
+            catalog.add(name);
+            return null;
+        });
     }
 
     /** Deletes a manifest and every tag that points at it; tags go first, so a crash leaves no tag dangling. */
     public void deleteManifest(Digest digest) throws IOException {
-        if (!manifests.exists(digest)) {
-            throw new RegistryException(new RegistryError.ManifestUnknown(digest.toString()));
-        }
-        tags.deleteAll(digest);
-        manifests.delete(digest);
+        locks.locked(name, () -> {
+            if (!manifests.exists(digest)) {
+                throw new RegistryException(new RegistryError.ManifestUnknown(digest.toString()));
+            }
+            tags.deleteAll(digest);
+            manifests.delete(digest);
+            return null;
+        });
     }
 }

@@ -17,10 +17,12 @@ public final class TagStore {
 
     private final RepositoryName name;
     private final StorageDriver driver;
+    private final RepositoryLocks locks;
 
-    TagStore(RepositoryName name, StorageDriver driver) {
+    TagStore(RepositoryName name, StorageDriver driver, RepositoryLocks locks) {
         this.name = name;
         this.driver = driver;
+        this.locks = locks;
     }
 
     /** The manifest a tag points at, or {@link RegistryError.ManifestUnknown}. */
@@ -37,13 +39,16 @@ public final class TagStore {
         return List.of(Links.put(new Paths.TagIndexLink(name, tag, digest), digest), Links.put(new Paths.TagCurrentLink(name, tag), digest));
     }
 
-    /** Removes a tag, or {@link RegistryError.ManifestUnknown} when there is none. */
+    /** Removes a tag, or {@link RegistryError.ManifestUnknown} when there is none; never half way through a push of it. */
     public void delete(Tag tag) throws IOException {
-        try {
-            driver.delete(Paths.of(new Paths.TagDir(name, tag)));
-        } catch (StorageDriverException.PathNotFound e) {
-            throw new RegistryException(new RegistryError.ManifestUnknown(tag.value()));
-        }
+        locks.locked(name, () -> {
+            try {
+                driver.delete(Paths.of(new Paths.TagDir(name, tag)));
+            } catch (StorageDriverException.PathNotFound e) {
+                throw new RegistryException(new RegistryError.ManifestUnknown(tag.value()));
+            }
+            return null;
+        });
     }
 
     /** Removes every tag that points at a manifest. */

@@ -12,8 +12,14 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Removes uploads that were started longer ago than a given age and never finished. */
+/**
+ * Removes uploads that were started longer ago than a given age and never finished, and the
+ * temporary files of writes that a crash interrupted.
+ */
 public final class UploadPurger {
+
+    /** Temporary files older than this are a crash's leftovers: a write that is still going is never so old. */
+    public static final Duration TEMPORARY_FILE_AGE = Duration.ofHours(1);
 
     private static final Logger log = LoggerFactory.getLogger(UploadPurger.class);
 
@@ -31,6 +37,25 @@ public final class UploadPurger {
 
     /** Purges once; returns the upload folders removed (or, in a dry run, that would be). */
     public List<String> purge() throws IOException {
+        if (!dryRun) {
+            removeStaleTemporaryFiles(driver);
+        }
+        return purgeUploads();
+    }
+
+    /** Removes the temporary files a crash left in storage, as Berth does once at start; a failure is only logged. */
+    public static void removeStaleTemporaryFiles(StorageDriver driver) {
+        try {
+            int removed = driver.removeStaleTemporaryFiles(TEMPORARY_FILE_AGE);
+            if (removed > 0) {
+                log.info("removed {} temporary files left by an interrupted write, older than {}", removed, TEMPORARY_FILE_AGE);
+            }
+        } catch (IOException e) {
+            log.warn("removing stale temporary files failed: {}", e.toString());
+        }
+    }
+
+    private List<String> purgeUploads() throws IOException {
         Instant cutoff = clock.instant().minus(age);
         List<String> stale = new ArrayList<>();
         try {

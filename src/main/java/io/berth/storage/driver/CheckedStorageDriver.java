@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -135,6 +136,11 @@ public final class CheckedStorageDriver implements StorageDriver {
     @Override
     public Optional<URI> redirectUrl(String path) throws IOException {
         return driver.redirectUrl(file(path));
+    }
+
+    @Override
+    public int removeStaleTemporaryFiles(Duration age) throws IOException {
+        return driver.removeStaleTemporaryFiles(age);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -92,6 +93,15 @@ public interface StorageDriver extends AutoCloseable {
      */
     default Optional<URI> redirectUrl(String path) throws IOException {
         return Optional.empty();
+    }
+
+    /**
+     * Removes temporary files that a crash in the middle of a write left behind, once they are older
+     * than {@code age} (no write in progress is that old); returns how many. A driver that leaves
+     * none does nothing.
+     */
+    default int removeStaleTemporaryFiles(Duration age) throws IOException {
+        return 0;
     }
 
     @Override

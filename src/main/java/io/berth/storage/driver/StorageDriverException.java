@@ -37,6 +37,14 @@ public abstract sealed class StorageDriverException extends IOException {
         }
     }
 
+    /** The storage has no room left (ENOSPC, or a quota) for a write at the path. */
+    public static final class StorageFull extends StorageDriverException {
+        public StorageFull(String path, Throwable cause) {
+            super("no space left in storage writing " + path, path);
+            initCause(cause);
+        }
+    }
+
     private static String printable(String path) {
         if (path == null) {
             return "(null)";

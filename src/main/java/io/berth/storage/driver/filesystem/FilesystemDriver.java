@@ -16,12 +16,14 @@ import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException.InvalidOffset;
 import io.berth.storage.driver.StorageDriverException.InvalidPath;
 import io.berth.storage.driver.StorageDriverException.PathNotFound;
+import io.berth.storage.driver.StorageDriverException.StorageFull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -32,6 +34,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +52,8 @@ public final class FilesystemDriver implements StorageDriver {
     static final String TEMP_PREFIX = ".berth-tmp-";
 
     private static final String ROOT = "/";
+    /** Tries of a publish or delete that a concurrent delete or write keeps disturbing; each retry is rare. */
+    private static final int PUBLISH_ATTEMPTS = 5;
 
     private final Path root;
     private final Flusher flusher;
@@ -89,40 +94,82 @@ public final class FilesystemDriver implements StorageDriver {
      */
     @Override
     public void publish(List<Change> changes) throws IOException {
+        int done = 0;
+        for (int attempt = 1; ; attempt++) {
+            List<Change> rest = changes.subList(done, changes.size());
+            try {
+                done += publishOnce(rest);
+                return;
+            } catch (Vanished e) {
+                // A concurrent delete removed a folder under this publish: apply what is left anew.
+                done += e.done;
+                if (attempt == PUBLISH_ATTEMPTS) {
+                    throw (IOException) e.getCause();
+                }
+            }
+        }
+    }
+
+    /** Applies the changes and returns how many; a folder removed under it is {@link Vanished}, with how many were applied. */
+    private int publishOnce(List<Change> changes) throws IOException {
         Path[] staged = new Path[changes.size()];
         Set<Path> touched = new LinkedHashSet<>();
+        List<Path> created = new ArrayList<>();
+        int done = 0;
         try {
-            stage(changes, staged, touched);
-            for (int i = 0; i < changes.size(); i++) {
-                switch (changes.get(i)) {
+            stage(changes, staged, touched, created);
+            for (; done < changes.size(); done++) {
+                switch (changes.get(done)) {
                     case Change.Put put -> {
-                        Files.move(staged[i], resolve(put.path()), ATOMIC_MOVE, REPLACE_EXISTING);
-                        staged[i] = null;
+                        Files.move(staged[done], resolve(put.path()), ATOMIC_MOVE, REPLACE_EXISTING);
+                        staged[done] = null;
                     }
-                    case Change.Move move -> rename(move.from(), move.path(), touched);
+                    case Change.Move move -> rename(move.from(), move.path(), touched, created);
                 }
             }
             for (Path dir : touched) {
-                flusher.flushDirectory(dir);
+                try {
+                    flusher.flushDirectory(dir);
+                } catch (NoSuchFileException e) {
+                    // removed by a concurrent delete since: nothing of it to make durable
+                }
             }
+            return done;
         } catch (IOException | RuntimeException e) {
             for (Path temp : staged) {
                 if (temp != null) {
                     deleteQuietly(temp, e);
                 }
             }
+            removeEmpty(created, e);
+            if (e instanceof NoSuchFileException vanished) {
+                throw new Vanished(vanished, done);
+            }
+            if (e instanceof IOException io) {
+                throw full(io, changes.get(Math.min(done, changes.size() - 1)).path());
+            }
             throw e;
         }
     }
 
+    /** A folder removed by a concurrent delete while a publish wrote into it; carries how many changes were applied. */
+    private static final class Vanished extends IOException {
+        final int done;
+
+        Vanished(NoSuchFileException cause, int done) {
+            super(cause);
+            this.done = done;
+        }
+    }
+
     /** Writes each Put's content beside its target under a temporary name, then flushes them all. */
-    private void stage(List<Change> changes, Path[] staged, Set<Path> touched) throws IOException {
+    private void stage(List<Change> changes, Path[] staged, Set<Path> touched, List<Path> created) throws IOException {
         List<FileChannel> open = new ArrayList<>();
         try {
             for (int i = 0; i < changes.size(); i++) {
                 if (changes.get(i) instanceof Change.Put put) {
                     Path dir = resolve(put.path()).getParent();
-                    note(touched, dir, createDirectories(dir));
+                    note(touched, created, dir, createDirectories(dir));
                     staged[i] = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
                     FileChannel channel = FileChannel.open(staged[i], CREATE_NEW, WRITE);
                     open.add(channel);
@@ -146,10 +193,24 @@ public final class FilesystemDriver implements StorageDriver {
     }
 
     /** Records the folders whose entries a change alters: its own, then those of the folders made for it. */
-    private static void note(Set<Path> touched, Path dir, List<Path> created) {
+    private static void note(Set<Path> touched, List<Path> created, Path dir, List<Path> made) {
         touched.add(dir);
+        for (int i = made.size() - 1; i >= 0; i--) {
+            touched.add(made.get(i).getParent());
+        }
+        created.addAll(made);
+    }
+
+    /** Removes folders a failed write created, innermost first, unless something was put in them meanwhile. */
+    private static void removeEmpty(List<Path> created, Exception cause) {
         for (int i = created.size() - 1; i >= 0; i--) {
-            touched.add(created.get(i).getParent());
+            try {
+                Files.deleteIfExists(created.get(i));
+            } catch (DirectoryNotEmptyException e) {
+                // another writer uses it
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 
@@ -183,14 +244,21 @@ public final class FilesystemDriver implements StorageDriver {
     @Override
     public FileWriter writer(String path, boolean append) throws IOException {
         Path file = resolve(path);
-        // A writer's file is not published yet: the move or put that publishes it makes names durable.
-        createDirectories(file.getParent());
-        FileChannel channel = append
-                ? FileChannel.open(file, CREATE, WRITE)
-                : FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING);
+        FileChannel channel;
+        List<Path> created = new ArrayList<>();
+        try {
+            // A writer's file is not published yet: the move or put that publishes it makes names durable.
+            created.addAll(createDirectories(file.getParent()));
+            channel = append
+                    ? FileChannel.open(file, CREATE, WRITE)
+                    : FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            removeEmpty(created, e);
+            throw full(e, path);
+        }
         try {
             channel.position(channel.size());
-            return new FilesystemWriter(file, channel, flusher);
+            return new FilesystemWriter(path, file, channel, flusher);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -227,7 +295,7 @@ public final class FilesystemDriver implements StorageDriver {
         publish(List.of(new Change.Move(source, destination)));
     }
 
-    private void rename(String source, String destination, Set<Path> touched) throws IOException {
+    private void rename(String source, String destination, Set<Path> touched, List<Path> createdDirs) throws IOException {
         Path from = resolve(source);
         Path to = resolve(destination);
         if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
@@ -239,13 +307,16 @@ public final class FilesystemDriver implements StorageDriver {
         if (destination.startsWith(source + "/")) {
             throw new FileSystemException(source, destination, "cannot move a directory into itself");
         }
-        List<Path> created = createDirectories(to.getParent());
+        List<Path> made = createDirectories(to.getParent());
+        note(touched, createdDirs, to.getParent(), made);
         try {
             Files.move(from, to, ATOMIC_MOVE, REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
-            throw new PathNotFound(source);
+            if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PathNotFound(source);
+            }
+            throw e; // the destination's folder was removed meanwhile
         }
-        note(touched, to.getParent(), created);
     }
 
     @Override
@@ -254,6 +325,20 @@ public final class FilesystemDriver implements StorageDriver {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new PathNotFound(path);
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deleteTree(target);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                // A concurrent write put a file in a folder being removed: remove it too, a few times at most.
+                if (attempt == PUBLISH_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path target) throws IOException {
         // Resolving a path never yields a prefix sibling, so /a/bc survives deleting /a/b by construction.
         Files.walkFileTree(target, new SimpleFileVisitor<>() {
             @Override
@@ -279,6 +364,36 @@ public final class FilesystemDriver implements StorageDriver {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Walks the whole root, since small-file writes stage their temporary files beside their targets. */
+    @Override
+    public int removeStaleTemporaryFiles(Duration age) throws IOException {
+        // File times come from the system's clock, so the cutoff must too, whatever clock the registry runs on.
+        Instant cutoff = Instant.now().minus(age);
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int[] removed = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (file.getFileName().toString().startsWith(TEMP_PREFIX) && attrs.isRegularFile()
+                        && attrs.lastModifiedTime().toInstant().isBefore(cutoff) && Files.deleteIfExists(file)) {
+                    removed[0]++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // deleted while we walk
+                }
+                throw e;
+            }
+        });
+        return removed[0];
     }
 
     @Override
@@ -398,6 +513,20 @@ public final class FilesystemDriver implements StorageDriver {
             created.add(p);
         }
         return created;
+    }
+
+    /**
+     * ENOSPC and EDQUOT as the driver's typed error, so that the registry answers that the storage is
+     * full rather than failing; the JDK reports them only by their message.
+     */
+    static IOException full(IOException e, String path) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.contains("No space left on device") || message.contains("Disk quota exceeded"))) {
+                return new StorageFull(path, e);
+            }
+        }
+        return e;
     }
 
     private static void deleteQuietly(Path file, Exception cause) {

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** A buffered writer into one file; not for concurrent use, like any stream. */
+/**
+ * A buffered writer into one file; not for concurrent use, like any stream. A full disk is
+ * reported as {@link io.berth.storage.driver.StorageDriverException.StorageFull}.
+ */
 final class FilesystemWriter extends FileWriter {
 
     // Callers write in small pieces (HTTP chunks, hash-sized blocks); one syscall per piece is slow.
@@ -19,6 +22,7 @@ final class FilesystemWriter extends FileWriter {
      */
     private static final long WRITEBACK_EVERY = 2L * 1024 * 1024;
 
+    private final String path;
     private final Path file;
     private final FileChannel channel;
     private final Flusher flusher;
@@ -30,7 +34,8 @@ final class FilesystemWriter extends FileWriter {
     private boolean closed;
     private boolean committed;
 
-    FilesystemWriter(Path file, FileChannel channel, Flusher flusher) throws IOException {
+    FilesystemWriter(String path, Path file, FileChannel channel, Flusher flusher) throws IOException {
+        this.path = path;
         this.file = file;
         this.channel = channel;
         this.flusher = flusher;
@@ -42,13 +47,17 @@ final class FilesystemWriter extends FileWriter {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         ensureWritable();
-        if (length > buffer.remaining()) {
-            drain();
-        }
-        if (length >= buffer.capacity()) {
-            writeFully(ByteBuffer.wrap(bytes, offset, length));
-        } else {
-            buffer.put(bytes, offset, length);
+        try {
+            if (length > buffer.remaining()) {
+                drain();
+            }
+            if (length >= buffer.capacity()) {
+                writeFully(ByteBuffer.wrap(bytes, offset, length));
+            } else {
+                buffer.put(bytes, offset, length);
+            }
+        } catch (IOException e) {
+            throw FilesystemDriver.full(e, path);
         }
     }
 
@@ -60,7 +69,7 @@ final class FilesystemWriter extends FileWriter {
     @Override
     public void flush() throws IOException {
         if (!closed) {
-            drain();
+            drainOrFull();
         }
     }
 
@@ -68,9 +77,13 @@ final class FilesystemWriter extends FileWriter {
     @Override
     public void commit() throws IOException {
         ensureWritable();
-        drain();
+        drainOrFull();
         awaitWriteback();
-        flusher.flushFile(file, channel);
+        try {
+            flusher.flushFile(file, channel);
+        } catch (IOException e) {
+            throw FilesystemDriver.full(e, path);
+        }
         committed = true;
     }
 
@@ -90,7 +103,7 @@ final class FilesystemWriter extends FileWriter {
         }
         closed = true;
         try {
-            drain();
+            drainOrFull();
         } finally {
             awaitWriteback();
             if (!committed && written - opened >= WRITEBACK_EVERY / 2) {
@@ -111,10 +124,21 @@ final class FilesystemWriter extends FileWriter {
         }
     }
 
+    private void drainOrFull() throws IOException {
+        try {
+            drain();
+        } catch (IOException e) {
+            throw FilesystemDriver.full(e, path);
+        }
+    }
+
     private void drain() throws IOException {
         buffer.flip();
-        writeFully(buffer);
-        buffer.clear();
+        try {
+            writeFully(buffer);
+        } finally {
+            buffer.clear(); // after a failure too, so that a later drain does not write the same bytes again
+        }
     }
 
     private void writeFully(ByteBuffer bytes) throws IOException {
