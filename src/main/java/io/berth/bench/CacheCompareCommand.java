@@ -67,8 +67,10 @@ final class CacheCompareCommand implements Callable<Integer> {
         try {
             failed = compare(all, out) > 0;
         } finally {
-            for (Target target : keep ? List.<Target>of() : all) {
-                failed |= Cleanup.runAndReport(target.url(), target.pushed(), spec.commandLine().getErr());
+            if (!keep) {
+                for (Target target : all) {
+                    failed |= Cleanup.runAndReport(target.url(), target.pushed(), spec.commandLine().getErr());
+                }
             }
         }
         return failed ? 1 : 0;

@@ -82,7 +82,7 @@ final class Cleanup {
                     for (int i; !refused.get() && (i = next.getAndIncrement()) < deletes.size(); ) {
                         Delete delete = deletes.get(i);
                         int status = send(c, delete.target(), failures);
-                        // 404: already gone, as a manifest is once its digest was deleted through another of its records.
+                        // 404: already gone (another client, or the registry itself, removed it), which is as good.
                         if (status == 202 || status == 404) {
                             delete.recorded().remove(delete.digest());
                             deleted.incrementAndGet();
