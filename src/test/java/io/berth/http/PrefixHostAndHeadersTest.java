@@ -80,6 +80,7 @@ class PrefixHostAndHeadersTest {
                 .env("REGISTRY_HTTP_PREFIX", "/mirror/")
                 .start()) {
             HttpResponse<byte[]> start = registry.send("POST", "/mirror/v2/team/app/blobs/uploads/", null);
+            assertThat(start.statusCode()).isEqualTo(202);
             String location = start.headers().firstValue("Location").orElseThrow();
             assertThat(location).startsWith("https://registry.example.com:8443/mirror/v2/team/app/blobs/uploads/");
 

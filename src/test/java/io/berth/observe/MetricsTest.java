@@ -195,6 +195,7 @@ class MetricsTest {
             }
             assertThat(cached.head("/v2/app/blobs/sha256:" + "2".repeat(64)).statusCode()).isEqualTo(404);
             HttpResponse<String> response = cached.debugGet("/metrics");
+            assertThat(response.statusCode()).isEqualTo(200);
             Map<String, Double> m = new HashMap<>();
             for (String line : response.body().split("\n")) {
                 if (line.startsWith("registry_storage_cache_total{")) {
