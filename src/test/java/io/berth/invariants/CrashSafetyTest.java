@@ -83,6 +83,7 @@ class CrashSafetyTest {
                 }
             }
             assertThat(outcomes.unexpected()).as("answers other than 201 or a cut by the kill, round " + round).isEmpty();
+            assertThat(outcomes.cut().get()).as("clients stopped by the kill, round " + round).isEqualTo(CLIENTS);
             assertThat(outcomes.acknowledged().get()).as("pushes acknowledged before kill " + round).isGreaterThanOrEqualTo(before);
             assertThat(outcomes.digests()).hasSize(outcomes.acknowledged().get());
             acknowledged.addAll(outcomes.digests());
