@@ -91,8 +91,11 @@ class TwoReplicasTest {
 
     @AfterAll
     static void stopReplicas() throws Exception {
-        a.process().close();
-        b.process().close();
+        for (Replica replica : new Replica[] {a, b}) {
+            if (replica != null) {
+                replica.process().close();
+            }
+        }
         S3Proxy.shared().empty(bucket);
     }
 
