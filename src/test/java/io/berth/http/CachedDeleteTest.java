@@ -31,7 +31,7 @@ class CachedDeleteTest {
 
     CountingDriver storage;
 
-    /** The shared Redis's database of this class (CachedReadPathTest has 2, RedisBlobDescriptorServiceTest 1). */
+    /** The shared Redis's database of this class (CachedReadPathTest has 2, RedisBlobDescriptorServiceTest 1, TwoReplicasTest 0). */
     private static final int REDIS_DB = 3;
 
     private void start(String cache) throws Exception {
