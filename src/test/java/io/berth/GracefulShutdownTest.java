@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * requests in flight finish within {@code http.draintimeout}, the rest are cut, and the process
  * exits 0 either way; an upload cut by the deadline resumes after a restart.
  */
+// Alone: it bounds how long a drain and an exit take, which a busy machine would stretch.
+@Isolated
 class GracefulShutdownTest {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -1,14 +1,16 @@
 package io.berth.bench;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code berth bench}: load for any registry, with every answer checked. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {CompareCommand.class, CacheCompareCommand.class, S3RelayCommand.class},
@@ -46,31 +48,49 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON lines only.")
     boolean json;
 
+    @Option(names = "--keep", description = "Leave what the run pushed in the registry instead of deleting it at the end.")
+    boolean keep;
+
+    // Output goes through picocli's writers, so that a caller (a test) can capture it without touching System.out.
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (url == null) {
-            System.err.println("berth bench: --url is required, e.g. --url http://127.0.0.1:5000");
+            err.println("berth bench: --url is required, e.g. --url http://127.0.0.1:5000");
             return 2;
         }
-        List<Result> results = new ArrayList<>();
         List<String> names = scenarios.contains("all") ? List.copyOf(Scenarios.ALL.keySet()) : scenarios;
-        if (!json) {
-            System.out.println(Result.tableHeader());
+        List<String> unknown = names.stream().filter(n -> !Scenarios.ALL.containsKey(n)).toList();
+        if (!unknown.isEmpty()) {
+            err.println("berth bench: unknown scenario " + String.join(", ", unknown));
+            return 2;
         }
-        for (String scenarioName : names) {
-            Scenarios.Scenario scenario = Scenarios.ALL.get(scenarioName);
-            if (scenario == null) {
-                System.err.println("berth bench: unknown scenario " + scenarioName);
-                return 2;
+        Pushed pushed = new Pushed();
+        boolean failed = false;
+        try {
+            if (!json) {
+                out.println(Result.tableHeader());
             }
-            Result result = run(url, name, scenario, settings(scenario.defaults()));
-            results.add(result);
-            System.out.println(json ? result.jsonLine() : result.tableRow());
-            if (result.firstError() != null && !json) {
-                System.out.println("  first error: " + result.firstError());
+            for (String scenarioName : names) {
+                Scenarios.Scenario scenario = Scenarios.ALL.get(scenarioName);
+                Result result = run(url, name, pushed, scenario, settings(scenario.defaults()));
+                failed |= result.errors() > 0;
+                out.println(json ? result.jsonLine() : result.tableRow());
+                if (result.firstError() != null && !json) {
+                    out.println("  first error: " + result.firstError());
+                }
+                out.flush();
+            }
+        } finally {
+            if (!keep) {
+                failed |= Cleanup.runAndReport(url, pushed, err);
             }
         }
-        return results.stream().anyMatch(r -> r.errors() > 0) ? 1 : 0;
+        return failed ? 1 : 0;
     }
 
     private Scenarios.Settings settings(Scenarios.Settings d) {
@@ -80,15 +100,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Sets a scenario up on its own connection, then times it. */
-    static Result run(URI url, String target, Scenarios.Scenario scenario, Scenarios.Settings settings) throws Exception {
-        Runner.Operation operation = prepare(url, scenario, settings);
-        return Runner.run(scenario.name(), target, url, settings.concurrency(), settings.count(), settings.duration(), operation);
+    static Result run(URI url, String target, Pushed pushed, Scenarios.Scenario scenario, Scenarios.Settings settings) throws Exception {
+        Runner.Operation operation = prepare(url, pushed, scenario, settings);
+        return Runner.run(scenario.name(), target, url, pushed, settings.concurrency(), settings.count(), settings.duration(), operation);
     }
 
-    /** A scenario's untimed set-up, with fresh content (a new run number) each time. */
-    static Runner.Operation prepare(URI url, Scenarios.Scenario scenario, Scenarios.Settings settings) throws IOException {
+    /** A scenario's untimed set-up, with fresh content (a new run number) each time; its pushes are recorded in {@code pushed}. */
+    static Runner.Operation prepare(URI url, Pushed pushed, Scenarios.Scenario scenario, Scenarios.Settings settings) throws IOException {
         long run = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2_000_000);
-        try (HttpConnection setup = new HttpConnection(url)) {
+        try (HttpConnection setup = new HttpConnection(url, pushed)) {
             return scenario.prepare(setup, settings, run);
         }
     }

@@ -1,12 +1,16 @@
 package io.berth.bench;
 
+import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code berth bench cache}: the descriptor-cache read path (blob HEAD, manifest HEAD and GET by
@@ -37,20 +41,43 @@ final class CacheCompareCommand implements Callable<Integer> {
             description = "Scenarios to run (any of berth bench's), comma-separated.")
     List<String> scenarios;
 
-    /** One registry under test. */
-    record Target(String name, URI url, CompareCommand.ProcessStats process) {
+    // Output goes through picocli's writers, so that a caller (a test) can capture it without touching System.out.
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--keep", description = "Leave what the runs pushed in the registries instead of deleting it at the end.")
+    boolean keep;
+
+    /** One registry under test, and what the runs pushed into it. */
+    record Target(String name, URI url, CompareCommand.ProcessStats process, Pushed pushed) {
         static Target parse(String text) {
             String[] parts = text.split("=", 3);
             if (parts.length != 3) {
                 throw new IllegalArgumentException("--target takes NAME=URL=PID, got " + text);
             }
-            return new Target(parts[0], URI.create(parts[1]), new CompareCommand.ProcessStats(Long.parseLong(parts[2])));
+            return new Target(parts[0], URI.create(parts[1]), new CompareCommand.ProcessStats(Long.parseLong(parts[2])), new Pushed());
         }
     }
 
     @Override
     public Integer call() throws Exception {
         List<Target> all = targets.stream().map(Target::parse).toList();
+        PrintWriter out = spec.commandLine().getOut();
+        boolean failed = true;
+        try {
+            failed = compare(all, out) > 0;
+        } finally {
+            if (!keep) {
+                for (Target target : all) {
+                    failed |= Cleanup.runAndReport(target.url(), target.pushed(), spec.commandLine().getErr());
+                }
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    /** Runs every scenario at every concurrency against each target in turn and prints a line each; the runs with errors. */
+    private int compare(List<Target> all, PrintWriter out) throws Exception {
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-26s", "scenario"));
         for (Target target : all) {
             header.append(String.format(Locale.ROOT, " %12s", target.name()));
@@ -61,13 +88,12 @@ final class CacheCompareCommand implements Callable<Integer> {
         for (Target target : all) {
             header.append(String.format(Locale.ROOT, " %10s", target.name() + " ms/op"));
         }
-        System.out.println(header);
+        out.println(header);
         int errors = 0;
         for (String name : scenarios) {
             Scenarios.Scenario scenario = Scenarios.ALL.get(name);
             if (scenario == null) {
-                System.err.println("berth bench cache: unknown scenario " + name);
-                return 2;
+                throw new CommandLine.ParameterException(spec.commandLine(), "berth bench cache: unknown scenario " + name);
             }
             for (int c : concurrency) {
                 Scenarios.Settings settings = new Scenarios.Settings(Scenarios.MIB, count, c, Scenarios.MIB, null);
@@ -77,12 +103,12 @@ final class CacheCompareCommand implements Callable<Integer> {
                 for (int round = -warmup; round < rounds; round++) {
                     for (int t = 0; t < all.size(); t++) {
                         Target target = all.get(t);
-                        Runner.Operation operation = BenchCommand.prepare(target.url(), scenario, settings);
+                        Runner.Operation operation = BenchCommand.prepare(target.url(), target.pushed(), scenario, settings);
                         double before = target.process().cpuSeconds();
-                        Result result = Runner.run(label, target.name(), target.url(), c, count, null, operation);
+                        Result result = Runner.run(label, target.name(), target.url(), target.pushed(), c, count, null, operation);
                         if (result.errors() > 0) {
                             errors++;
-                            System.out.println("  " + target.name() + " had " + result.errors() + " errors; first: " + result.firstError());
+                            out.println("  " + target.name() + " had " + result.errors() + " errors; first: " + result.firstError());
                         }
                         if (round >= 0) {
                             ops[t][round] = result.opsPerSecond();
@@ -102,9 +128,9 @@ final class CacheCompareCommand implements Callable<Integer> {
                 for (int t = 0; t < all.size(); t++) {
                     line.append(String.format(Locale.ROOT, " %10.3f", CompareCommand.median(cpu[t]) * 1000));
                 }
-                System.out.println(line);
+                out.println(line);
             }
         }
-        return errors == 0 ? 0 : 1;
+        return errors;
     }
 }

@@ -45,6 +45,7 @@ final class Client {
         HttpConnection.Response done = c.send("PUT", withQuery(location, "digest=" + blob.digest()), blob,
                 HttpConnection.BodyMode.KEEP, null, "Content-Type", "application/octet-stream");
         expectDigest(expect(done, 201, "monolithic PUT"), blob.digest(), "monolithic PUT");
+        c.pushed().blob(repository, blob.digest(), blob.length());
     }
 
     /** A chunked push: POST, PATCH each chunk with its Content-Range, then PUT with the digest. */
@@ -58,6 +59,7 @@ final class Client {
         }
         HttpConnection.Response done = c.send("PUT", withQuery(location, "digest=" + blob.digest()), null, HttpConnection.BodyMode.KEEP, null);
         expectDigest(expect(done, 201, "chunked PUT"), blob.digest(), "chunked PUT");
+        c.pushed().blob(repository, blob.digest(), blob.length());
     }
 
     /** Puts a manifest and checks the digest the registry reports. */
@@ -66,6 +68,7 @@ final class Client {
         HttpConnection.Response response = c.send("PUT", "/v2/" + repository + "/manifests/" + reference, body,
                 HttpConnection.BodyMode.KEEP, null, "Content-Type", mediaType);
         expectDigest(expect(response, 201, "manifest PUT"), body.digest(), "manifest PUT");
+        c.pushed().manifest(repository, body.digest());
     }
 
     /** GETs a blob and checks its digest header; with {@code verifyBody} also hashes every byte. */

@@ -1,6 +1,7 @@
 package io.berth.bench;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,12 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--suite", defaultValue = "filesystem",
             description = "filesystem: the target suite; s3: blob push and pull with both registries on S3 (no targets).")
     String suiteName;
+
+    @Option(names = "--keep", description = "Leave what the runs pushed in both registries instead of deleting it at the end.")
+    boolean keep;
+
+    private final Pushed berthPushed = new Pushed();
+    private final Pushed distributionPushed = new Pushed();
 
     /** One line of the suite: a scenario with its settings, and the ratio it must reach (0: none). */
     record Entry(String label, String scenario, Scenarios.Settings settings, double target) {}
@@ -133,12 +140,12 @@ final class CompareCommand implements Callable<Integer> {
             double[] berthCpu = new double[rounds];
             double[] distCpu = new double[rounds];
             for (int round = 0; round < warmup; round++) {
-                timed(distribution, "dist", scenario, entry, distributionStats, new double[1], 0);
-                timed(berth, "berth", scenario, entry, berthStats, new double[1], 0);
+                timed(distribution, distributionPushed, "dist", scenario, entry, distributionStats, new double[1], 0);
+                timed(berth, berthPushed, "berth", scenario, entry, berthStats, new double[1], 0);
             }
             for (int round = 0; round < rounds; round++) {
-                Result d = timed(distribution, "dist", scenario, entry, distributionStats, distCpu, round);
-                Result b = timed(berth, "berth", scenario, entry, berthStats, berthCpu, round);
+                Result d = timed(distribution, distributionPushed, "dist", scenario, entry, distributionStats, distCpu, round);
+                Result b = timed(berth, berthPushed, "berth", scenario, entry, berthStats, berthCpu, round);
                 distOps[round] = d.opsPerSecond();
                 berthOps[round] = b.opsPerSecond();
                 jsonLines.add(d.jsonLine());
@@ -162,14 +169,19 @@ final class CompareCommand implements Callable<Integer> {
         if (jsonFile != null) {
             Files.write(jsonFile, jsonLines);
         }
-        return missed == 0 ? 0 : 1;
+        boolean uncleaned = false;
+        if (!keep) {
+            PrintWriter err = new PrintWriter(System.err, true);
+            uncleaned = Cleanup.runAndReport(distribution, distributionPushed, err) | Cleanup.runAndReport(berth, berthPushed, err);
+        }
+        return missed == 0 && !uncleaned ? 0 : 1;
     }
 
-    private Result timed(URI url, String name, Scenarios.Scenario scenario, Entry entry, ProcessStats stats, double[] cpu, int round) throws Exception {
+    private Result timed(URI url, Pushed pushed, String name, Scenarios.Scenario scenario, Entry entry, ProcessStats stats, double[] cpu, int round) throws Exception {
         // Setup runs each round (fresh blobs, so no push is a duplicate) and is not timed.
-        Runner.Operation operation = BenchCommand.prepare(url, scenario, entry.settings());
+        Runner.Operation operation = BenchCommand.prepare(url, pushed, scenario, entry.settings());
         double cpuBefore = stats.cpuSeconds();
-        Result result = Runner.run(entry.label(), name, url, entry.settings().concurrency(), entry.settings().count(),
+        Result result = Runner.run(entry.label(), name, url, pushed, entry.settings().concurrency(), entry.settings().count(),
                 entry.settings().duration(), operation);
         cpu[round] = (stats.cpuSeconds() - cpuBefore) / Math.max(1, result.ops());
         return result;

@@ -35,14 +35,26 @@ final class HttpConnection implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final Pushed pushed;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
     private final byte[] scratch = new byte[BUFFER];
 
     HttpConnection(URI base) {
+        this(base, new Pushed());
+    }
+
+    /** A connection whose pushes are recorded in {@code pushed}, for the clean-up after the run. */
+    HttpConnection(URI base, Pushed pushed) {
         this.host = base.getHost();
         this.port = base.getPort() < 0 ? 80 : base.getPort();
+        this.pushed = pushed;
+    }
+
+    /** Where the pushes made on this connection are recorded. */
+    Pushed pushed() {
+        return pushed;
     }
 
     /** Sends a request with an optional body and reads the whole response. */

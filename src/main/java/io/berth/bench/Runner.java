@@ -19,9 +19,12 @@ final class Runner {
 
     private Runner() {}
 
-    /** Runs {@code count} operations (no limit when 0), stopping early when a {@code duration} runs out. */
-    static Result run(String scenario, String target, URI base, int concurrency, long count, Duration duration, Operation operation)
-            throws InterruptedException {
+    /**
+     * Runs {@code count} operations (no limit when 0), stopping early when a {@code duration} runs
+     * out; what the workers push is recorded in {@code pushed}.
+     */
+    static Result run(String scenario, String target, URI base, Pushed pushed, int concurrency, long count, Duration duration,
+            Operation operation) throws InterruptedException {
         AtomicLong next = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
@@ -34,7 +37,7 @@ final class Runner {
             int worker = w;
             workers.add(Thread.ofPlatform().name("bench-" + w).start(() -> {
                 LongList mine = new LongList();
-                try (HttpConnection connection = new HttpConnection(base)) {
+                try (HttpConnection connection = new HttpConnection(base, pushed)) {
                     while (System.nanoTime() < deadline) {
                         long index = next.getAndIncrement();
                         if (count > 0 && index >= count) {

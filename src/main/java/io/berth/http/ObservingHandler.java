@@ -145,18 +145,27 @@ final class ObservingHandler extends Handler.Wrapper {
         }
     }
 
-    /** The response as the router writes it: counts body bytes written. */
-    private static final class CountingResponse extends Response.Wrapper {
+    /**
+     * The response as the router writes it: counts body bytes written, and finishes the request's
+     * record before its last write, since that write can end the exchange (a {@code Connection: close}
+     * response is shut down with it) before the handler's callback runs.
+     */
+    private final class CountingResponse extends Response.Wrapper {
+        private final Observed observed;
         long bytesOut;
 
-        CountingResponse(Request request, Response response) {
-            super(request, response);
+        CountingResponse(Observed observed, Response response) {
+            super(observed, response);
+            this.observed = observed;
         }
 
         @Override
         public void write(boolean last, ByteBuffer content, Callback callback) {
             if (content != null) {
                 bytesOut += content.remaining();
+            }
+            if (last) {
+                finish(observed, this);
             }
             super.write(last, content, callback);
         }

@@ -3,42 +3,102 @@ package io.berth.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.Commands;
+import io.berth.storage.driver.filesystem.FilesystemDriver;
+import io.berth.testing.CountingDriver;
 import io.berth.testing.TestRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** A fast run of every `berth bench` scenario against a real server, and proof that it notices wrong answers. */
+/**
+ * A fast run of every `berth bench` scenario against a real server, proof that it notices wrong
+ * answers, and that it deletes what it pushed (or says what it left).
+ */
 class BenchSmokeTest {
+
+    private static final Pattern LAYER_LINK = Pattern.compile("/repositories/(.+)/_layers/sha256/(\\p{XDigit}{64})/link");
 
     @TempDir
     Path root;
 
+    /** What a {@code berth bench} command printed, captured through picocli's writers, and how it ended. */
+    record Run(int exit, List<String> out, String err) {
+        static Run of(String... arguments) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                    .execute(arguments);
+            return new Run(exit, out.toString().lines().toList(), err.toString());
+        }
+    }
+
     @Test
-    void everyScenarioRunsWithoutErrorsAgainstBerth() throws Exception {
-        try (TestRegistry registry = TestRegistry.start(root)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrintStream original = System.out;
-            int exit;
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            try {
-                exit = Commands.commandLine().execute("bench", "--url", "http://127.0.0.1:" + registry.port(),
-                        "--scenario", "all", "--count", "6", "--concurrency", "2", "--size", "64KiB", "--chunk", "16KiB",
-                        "--duration", "1s", "--json");
-            } finally {
-                System.setOut(original);
+    void everyScenarioRunsWithoutErrorsAgainstBerthAndDeletesWhatItPushed() throws Exception {
+        CountingDriver[] driver = new CountingDriver[1];
+        try (TestRegistry registry = TestRegistry.builder(root).driver(r -> driver[0] = new CountingDriver(new FilesystemDriver(r))).start()) {
+            Run run = Run.of("--url", "http://127.0.0.1:" + registry.port(),
+                    "--scenario", "all", "--count", "6", "--concurrency", "2", "--size", "64KiB", "--chunk", "16KiB",
+                    "--duration", "1s", "--json");
+
+            assertThat(run.out()).hasSize(Scenarios.ALL.size());
+            assertThat(run.out()).allSatisfy(line -> assertThat(line).contains("\"errors\":0").doesNotContain("\"ops\":0,"));
+            assertThat(run.err()).startsWith("berth bench: deleted the ").doesNotContain("left");
+            assertThat(run.exit()).isZero();
+            assertThat(links("_manifests")).as("manifest and tag links left").isEmpty();
+            assertThat(links("_layers")).as("blob links left").isEmpty();
+            // Every blob the run linked into a repository is gone from it.
+            List<String> linked = driver[0].snapshot().keySet().stream().map(LAYER_LINK::matcher).filter(Matcher::find)
+                    .map(m -> "/v2/" + m.group(1) + "/blobs/sha256:" + m.group(2)).distinct().toList();
+            assertThat(linked).hasSizeGreaterThan(Scenarios.ALL.size());
+            for (String blob : linked) {
+                assertThat(registry.head(blob).statusCode()).as(blob).isEqualTo(404);
             }
-            List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-            assertThat(lines).hasSize(Scenarios.ALL.size());
-            assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"errors\":0").doesNotContain("\"ops\":0,"));
-            assertThat(exit).isZero();
+        }
+    }
+
+    @Test
+    void againstARegistryWithoutDeletesItSaysOnceWhatItLeft() throws Exception {
+        try (TestRegistry registry = TestRegistry.builder(root).env("REGISTRY_STORAGE_DELETE_ENABLED", "false").start()) {
+            Run run = Run.of("--url", "http://127.0.0.1:" + registry.port(), "--scenario", "push-monolithic,manifest-put",
+                    "--count", "4", "--concurrency", "2", "--size", "256KiB", "--json");
+
+            assertThat(run.exit()).isZero();
+            assertThat(run.out()).hasSize(2).allSatisfy(line -> assertThat(line).contains("\"errors\":0"));
+            // manifest-put pushes a config and a layer of 4 KiB, then 4 manifests naming them.
+            assertThat(run.err().lines().toList()).singleElement().asString()
+                    .matches("berth bench: could not clean up, the registry refuses deletes: left 4 manifests and 6 blobs "
+                            + "\\(1\\.0 MiB\\) in 2 repositories \\(bench/manifest-put-\\p{XDigit}+, bench/push-monolithic-\\p{XDigit}+\\): "
+                            + "enable storage.delete to let berth bench clean up");
+            assertThat(links("_layers")).as("blob links left").hasSize(6);
+            assertThat(links("_manifests/revisions")).as("manifests left").hasSize(4);
+        }
+    }
+
+    @Test
+    void withKeepItLeavesWhatItPushedAndSaysNothingOfIt() throws Exception {
+        try (TestRegistry registry = TestRegistry.start(root)) {
+            Run run = Run.of("--url", "http://127.0.0.1:" + registry.port(), "--scenario", "push-chunked",
+                    "--count", "3", "--size", "40KiB", "--chunk", "16KiB", "--json", "--keep");
+
+            assertThat(run.exit()).isZero();
+            assertThat(run.out()).singleElement().asString().contains("\"errors\":0");
+            assertThat(run.err()).isEmpty();
+            String repository = repositories().get(0);
+            for (String blob : storedBlobs()) {
+                assertThat(registry.head("/v2/" + repository + "/blobs/" + blob).statusCode()).as(blob).isEqualTo(200);
+            }
+            assertThat(storedBlobs()).hasSize(3);
         }
     }
 
@@ -47,23 +107,17 @@ class BenchSmokeTest {
         try (TestRegistry plain = TestRegistry.start(root);
                 TestRegistry cached = TestRegistry.builder(cachedRoot).env("REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "inmemory").start()) {
             long pid = ProcessHandle.current().pid(); // both run in this JVM: its CPU time stands for theirs
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrintStream original = System.out;
-            int exit;
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            try {
-                exit = Commands.commandLine().execute("bench", "cache",
-                        "--target", "none=http://127.0.0.1:" + plain.port() + "=" + pid,
-                        "--target", "inmemory=http://127.0.0.1:" + cached.port() + "=" + pid,
-                        "--scenario", "head-blob,manifest-get-digest", "--rounds", "1", "--warmup", "0", "--count", "20",
-                        "--concurrency", "2");
-            } finally {
-                System.setOut(original);
-            }
-            List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-            assertThat(lines.get(0)).contains("inmemory/none");
-            assertThat(lines.subList(1, lines.size())).hasSize(2).allSatisfy(line -> assertThat(line).matches(".* op/s .*\\d+\\.\\d\\dx.*"));
-            assertThat(exit).isZero();
+            Run run = Run.of("cache",
+                    "--target", "none=http://127.0.0.1:" + plain.port() + "=" + pid,
+                    "--target", "inmemory=http://127.0.0.1:" + cached.port() + "=" + pid,
+                    "--scenario", "head-blob,manifest-get-digest", "--rounds", "1", "--warmup", "0", "--count", "20",
+                    "--concurrency", "2");
+
+            assertThat(run.out().get(0)).contains("inmemory/none");
+            assertThat(run.out().subList(1, run.out().size())).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).matches(".* op/s .*\\d+\\.\\d\\dx.*"));
+            assertThat(run.err().lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("berth bench: deleted the "));
+            assertThat(run.exit()).isZero();
         }
     }
 
@@ -96,5 +150,29 @@ class BenchSmokeTest {
         }
         assertThat(pieces.toByteArray()).isEqualTo(whole.toByteArray());
         assertThat(Payload.of(4, 300_000).digest()).as("blobs of other seeds differ").isNotEqualTo(blob.digest());
+    }
+
+    /** The repositories on storage, by name. */
+    private List<String> repositories() throws IOException {
+        Path repositories = root.resolve("docker/registry/v2/repositories");
+        try (Stream<Path> paths = Files.walk(repositories)) {
+            return paths.filter(p -> p.getFileName().toString().startsWith("_"))
+                    .map(p -> repositories.relativize(p.getParent()).toString()).distinct().sorted().toList();
+        }
+    }
+
+    /** Link files under {@code <repository>/<under>} in every repository. */
+    private List<Path> links(String under) throws IOException {
+        try (Stream<Path> paths = Files.walk(root.resolve("docker/registry/v2/repositories"))) {
+            return paths.filter(p -> p.getFileName().toString().equals("link") && p.toString().contains("/" + under + "/")).toList();
+        }
+    }
+
+    /** The digests of the blob data on storage. */
+    private List<String> storedBlobs() throws IOException {
+        try (Stream<Path> paths = Files.walk(root.resolve("docker/registry/v2/blobs"))) {
+            return paths.filter(p -> p.getFileName().toString().equals("data"))
+                    .map(p -> "sha256:" + p.getParent().getFileName()).toList();
+        }
     }
 }

@@ -31,8 +31,11 @@ class CachedDeleteTest {
 
     CountingDriver storage;
 
+    /** The shared Redis's database of this class (CachedReadPathTest has 2, RedisBlobDescriptorServiceTest 1, TwoReplicasTest 0). */
+    private static final int REDIS_DB = 3;
+
     private void start(String cache) throws Exception {
-        registry = CachedReadPathTest.start(root, cache, driver -> storage = driver);
+        registry = CachedReadPathTest.start(root, cache, REDIS_DB, driver -> storage = driver);
     }
 
     @ParameterizedTest
@@ -111,7 +114,7 @@ class CachedDeleteTest {
         // An empty cache, so the next HEAD reads the link from storage.
         registry.restart();
         if (cache.equals("redis")) {
-            RedisServer.shared().flush(2);
+            RedisServer.shared().flush(REDIS_DB);
         }
         CountingDriver.Hold hold = storage.holdNext("getContent", "/_layers/");
         CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {

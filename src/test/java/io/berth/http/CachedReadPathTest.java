@@ -24,8 +24,14 @@ class CachedReadPathTest {
     CountingDriver storage;
     TestRegistry registry;
 
-    /** A registry with the given cache (none, inmemory or redis) over a counted filesystem driver. */
-    static TestRegistry start(Path root, String cache, java.util.function.Consumer<CountingDriver> counted) throws Exception {
+    /** The shared Redis's database of this class; each class that uses it has its own, as classes run concurrently. */
+    static final int REDIS_DB = 2;
+
+    /**
+     * A registry with the given cache (none, inmemory or redis, then in database {@code redisDb},
+     * emptied first) over a counted filesystem driver.
+     */
+    static TestRegistry start(Path root, String cache, int redisDb, java.util.function.Consumer<CountingDriver> counted) throws Exception {
         TestRegistry.Builder builder = TestRegistry.builder(root).driver(path -> {
             CountingDriver driver = new CountingDriver(new FilesystemDriver(path));
             counted.accept(driver);
@@ -36,8 +42,8 @@ class CachedReadPathTest {
         }
         if (cache.equals("redis")) {
             RedisServer redis = RedisServer.shared();
-            redis.flush(2);
-            builder.env("REGISTRY_REDIS_ADDR", redis.addr()).env("REGISTRY_REDIS_DB", "2")
+            redis.flush(redisDb);
+            builder.env("REGISTRY_REDIS_ADDR", redis.addr()).env("REGISTRY_REDIS_DB", String.valueOf(redisDb))
                     .env("REGISTRY_REDIS_READTIMEOUT", RedisServer.PATIENT.toSeconds() + "s");
         }
         return builder.start();
@@ -56,7 +62,7 @@ class CachedReadPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"none", "inmemory", "redis"})
     void repeatedBlobHeadsAndGetsAskStorageForTheDescriptorOnlyWithoutACache(String cache) throws Exception {
-        registry = start(root, cache, d -> storage = d);
+        registry = start(root, cache, REDIS_DB, d -> storage = d);
         byte[] content = "a layer read again and again".getBytes();
         Digest digest = registry.push("app", content);
         assertThat(registry.head("/v2/app/blobs/" + digest).statusCode()).isEqualTo(200);
@@ -79,7 +85,7 @@ class CachedReadPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"none", "inmemory", "redis"})
     void repeatedManifestGetsByDigestReadOnlyTheManifestWithACache(String cache) throws Exception {
-        registry = start(root, cache, d -> storage = d);
+        registry = start(root, cache, REDIS_DB, d -> storage = d);
         Images images = new Images(registry);
         Digest digest = images.push("app", "v1", images.image("app", "cached", 2));
         assertThat(registry.get("/v2/app/manifests/" + digest).statusCode()).isEqualTo(200);
@@ -99,7 +105,7 @@ class CachedReadPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"none", "inmemory", "redis"})
     void repeatedManifestHeadsByDigestDoNotTouchStorageWithACache(String cache) throws Exception {
-        registry = start(root, cache, d -> storage = d);
+        registry = start(root, cache, REDIS_DB, d -> storage = d);
         Images images = new Images(registry);
         Digest digest = images.push("app", "v1", images.image("app", "headed", 1));
         var first = registry.head("/v2/app/manifests/" + digest);

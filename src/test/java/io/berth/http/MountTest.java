@@ -30,7 +30,8 @@ class MountTest extends RegistryTestBase {
 
     @Test
     void mountedBlobOutlivesItsDeletionFromTheSource() throws Exception {
-        registry.send("POST", "/v2/target/app/blobs/uploads/?mount=" + digest + "&from=source/app", null);
+        assertThat(registry.send("POST", "/v2/target/app/blobs/uploads/?mount=" + digest + "&from=source/app", null).statusCode())
+                .isEqualTo(201);
         assertThat(registry.send("DELETE", "/v2/source/app/blobs/" + digest, null).statusCode()).isEqualTo(202);
         assertThat(registry.get("/v2/target/app/blobs/" + digest).body()).isEqualTo(content);
     }

@@ -60,7 +60,8 @@ class PrefixHostAndHeadersTest {
                     "Content-Type", MediaTypes.OCI_MANIFEST);
             assertThat(pushed.statusCode()).isEqualTo(201);
             assertThat(pushed.headers().firstValue("Location")).hasValue("/registry/v2/team/app/manifests/" + Digest.sha256(manifest));
-            registry.send("PUT", "/registry/v2/team/app/manifests/v2", manifest, "Content-Type", MediaTypes.OCI_MANIFEST);
+            assertThat(registry.send("PUT", "/registry/v2/team/app/manifests/v2", manifest, "Content-Type", MediaTypes.OCI_MANIFEST)
+                    .statusCode()).isEqualTo(201);
 
             HttpResponse<byte[]> tags = registry.get("/registry/v2/team/app/tags/list?n=1");
             assertThat(tags.headers().firstValue("Link")).hasValue("</registry/v2/team/app/tags/list?last=v1&n=1>; rel=\"next\"");
@@ -79,6 +80,7 @@ class PrefixHostAndHeadersTest {
                 .env("REGISTRY_HTTP_PREFIX", "/mirror/")
                 .start()) {
             HttpResponse<byte[]> start = registry.send("POST", "/mirror/v2/team/app/blobs/uploads/", null);
+            assertThat(start.statusCode()).isEqualTo(202);
             String location = start.headers().firstValue("Location").orElseThrow();
             assertThat(location).startsWith("https://registry.example.com:8443/mirror/v2/team/app/blobs/uploads/");
 

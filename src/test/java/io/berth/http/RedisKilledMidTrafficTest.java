@@ -9,6 +9,7 @@ import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,18 +89,19 @@ class RedisKilledMidTrafficTest {
                 }
             }));
         }
-        Thread.sleep(1500);
+        // Traffic before, during and after the outage: each phase lasts until enough requests went through it.
+        awaitMoreRequests(requests, failures);
         redis.kill();
-        Thread.sleep(1500);
+        awaitMoreRequests(requests, failures);
+        assertThat(registry.cacheStats().errors()).as("the outage was noticed").isPositive();
         redis.restart();
-        Thread.sleep(2500);
+        awaitMoreRequests(requests, failures);
         running.set(false);
         for (Thread client : clients) {
-            client.join();
+            assertThat(client.join(Duration.ofSeconds(30))).as("client stopped").isTrue();
         }
 
         assertThat(failures).as("failed requests out of %d", requests.get()).isEmpty();
-        assertThat(registry.cacheStats().errors()).as("the outage was noticed").isPositive();
         long hitsBefore = registry.cacheStats().hits();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (registry.cacheStats().hits() <= hitsBefore + 5 && System.nanoTime() < deadline) {
@@ -107,6 +109,17 @@ class RedisKilledMidTrafficTest {
             Thread.sleep(20);
         }
         assertThat(registry.cacheStats().hits()).as("hits after the restart").isGreaterThan(hitsBefore + 5);
+    }
+
+    /** Waits for the clients to make 60 more requests, failing early when any failed or after a minute. */
+    private static void awaitMoreRequests(AtomicLong requests, Queue<String> failures) throws InterruptedException {
+        long target = requests.get() + 60;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (requests.get() < target) {
+            assertThat(failures).as("failed requests").isEmpty();
+            assertThat(System.nanoTime()).as("60 more requests within a minute").isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private static void expect(HttpResponse<byte[]> response, int status, Queue<String> failures) {

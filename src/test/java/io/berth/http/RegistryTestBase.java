@@ -6,12 +6,15 @@ import io.berth.testing.S3Proxy;
 import io.berth.testing.StoredFiles;
 import io.berth.testing.TestRegistry;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,7 +32,8 @@ abstract class RegistryTestBase {
 
     static final boolean ON_S3 = "s3".equals(System.getProperty("berth.test.storage"));
     private static final AtomicInteger ROOTS = new AtomicInteger();
-    private static String bucket;
+    // One bucket per test class, by class: the classes run concurrently, so a field shared by them all would be overwritten.
+    private static final Map<Class<?>, String> BUCKETS = new ConcurrentHashMap<>();
 
     @TempDir
     Path root;
@@ -37,16 +41,16 @@ abstract class RegistryTestBase {
     StoredFiles stored;
 
     @BeforeAll
-    static void createBucket() {
+    static void createBucket(TestInfo test) {
         if (ON_S3) {
-            bucket = S3Proxy.shared().createBucket("http");
+            BUCKETS.put(test.getTestClass().orElseThrow(), S3Proxy.shared().createBucket("http"));
         }
     }
 
     @AfterAll
-    static void emptyBucket() {
+    static void emptyBucket(TestInfo test) {
         if (ON_S3) {
-            S3Proxy.shared().empty(bucket);
+            S3Proxy.shared().empty(BUCKETS.remove(test.getTestClass().orElseThrow()));
         }
     }
 
@@ -56,6 +60,7 @@ abstract class RegistryTestBase {
         if (ON_S3) {
             String rootDirectory = "/test-" + ROOTS.incrementAndGet();
             // Berth serves the bytes itself here, so that these tests see its own responses; redirects have their test.
+            String bucket = BUCKETS.get(getClass());
             builder.s3(S3Proxy.shared(), bucket, rootDirectory).env("REGISTRY_STORAGE_REDIRECT_DISABLE", "true");
             stored = new StoredFiles(new S3Driver(S3Proxy.shared().settings(bucket).withRootDirectory(rootDirectory)));
         } else {

@@ -34,6 +34,7 @@ class LargeBlobMemoryTest {
             GeneratedContent content = new GeneratedContent(SIZE);
             HttpResponse<String> started = client.send(HttpRequest.newBuilder(base.resolve("/v2/big/blobs/uploads/"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
             String location = started.headers().firstValue("Location").orElseThrow();
             HttpResponse<String> patched = client.send(HttpRequest.newBuilder(base.resolve(location))
                     .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> content), SIZE))

@@ -131,7 +131,7 @@ class MetricsTest {
     @Test
     void storageDriverOperationsAreTimedAndTheirFailuresCounted() throws Exception {
         Digest digest = registry.push("app", "some bytes".getBytes());
-        registry.get("/v2/app/blobs/" + digest);
+        assertThat(registry.get("/v2/app/blobs/" + digest).statusCode()).isEqualTo(200);
         // A file where the repository's folder must go: the driver cannot create anything under it.
         Path repositories = root.resolve("docker/registry/v2/repositories");
         Files.writeString(repositories.resolve("broken"), "not a folder");
@@ -145,7 +145,7 @@ class MetricsTest {
         assertThat(m.get(key("registry_storage_action_seconds_count", writer))).isGreaterThanOrEqualTo(2.0);
         assertThat(m).containsEntry(key("registry_storage_action_errors_total", writer), 1.0);
         // A blob that is not there is an answer, not a failure.
-        registry.get("/v2/app/blobs/sha256:" + "1".repeat(64));
+        assertThat(registry.get("/v2/app/blobs/sha256:" + "1".repeat(64)).statusCode()).isEqualTo(404);
         assertThat(scrape()).containsEntry(key("registry_storage_action_errors_total", stat), 0.0);
     }
 
@@ -195,6 +195,7 @@ class MetricsTest {
             }
             assertThat(cached.head("/v2/app/blobs/sha256:" + "2".repeat(64)).statusCode()).isEqualTo(404);
             HttpResponse<String> response = cached.debugGet("/metrics");
+            assertThat(response.statusCode()).isEqualTo(200);
             Map<String, Double> m = new HashMap<>();
             for (String line : response.body().split("\n")) {
                 if (line.startsWith("registry_storage_cache_total{")) {

@@ -22,9 +22,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,15 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoReplicasTest {
 
     private static final int MIB = 1024 * 1024;
-    private static final AtomicInteger ROOTS = new AtomicInteger();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
-    Path unused;
-    String bucket;
-    String root;
-    Replica a;
-    Replica b;
+    static Path unused;
+    static String bucket;
+    static Replica a;
+    static Replica b;
 
     /** One running replica and the HTTP calls the tests make to it. */
     record Replica(ServerProcess process) {
@@ -70,17 +67,17 @@ class TwoReplicasTest {
         }
     }
 
-    @BeforeEach
-    void startReplicas() throws Exception {
+    // One pair of replicas for the class; each test works in repositories of its own.
+    @BeforeAll
+    static void startReplicas() throws Exception {
         bucket = S3Proxy.shared().createBucket("replicas");
-        root = "/replicas-" + ROOTS.incrementAndGet();
         a = start();
         b = start();
     }
 
-    private Replica start() throws IOException, InterruptedException {
+    private static Replica start() throws IOException, InterruptedException {
         return new Replica(ServerProcess.builder(unused)
-                .s3(S3Proxy.shared(), bucket, root)
+                .s3(S3Proxy.shared(), bucket, "/replicas")
                 .env("REGISTRY_STORAGE_S3_CHUNKSIZE", String.valueOf(5 * MIB))
                 .env("REGISTRY_STORAGE_REDIRECT_DISABLE", "true")
                 .env("REGISTRY_STORAGE_DELETE_ENABLED", "true")
@@ -92,10 +89,13 @@ class TwoReplicasTest {
                 .start());
     }
 
-    @AfterEach
-    void stopReplicas() throws Exception {
-        a.process().close();
-        b.process().close();
+    @AfterAll
+    static void stopReplicas() throws Exception {
+        for (Replica replica : new Replica[] {a, b}) {
+            if (replica != null) {
+                replica.process().close();
+            }
+        }
         S3Proxy.shared().empty(bucket);
     }
 
@@ -104,7 +104,7 @@ class TwoReplicasTest {
         byte[] content = random(7 * MIB + 11, 1);
         Digest digest = Digest.sha256(content);
 
-        String location = a.location(a.send("POST", "/v2/team/app/blobs/uploads/", null));
+        String location = a.location(a.send("POST", "/v2/upload/app/blobs/uploads/", null));
         location = patch(a, location, content, 0, 3 * MIB);
         location = patch(b, location, content, 3 * MIB, 6 * MIB);
         HttpResponse<byte[]> done = a.send("PUT", withQuery(location, "digest=" + digest),
@@ -112,16 +112,16 @@ class TwoReplicasTest {
                 "Content-Range", 6 * MIB + "-" + (content.length - 1), "Content-Type", "application/octet-stream");
 
         assertThat(done.statusCode()).as(new String(done.body(), StandardCharsets.UTF_8)).isEqualTo(201);
-        assertThat(a.get("/v2/team/app/blobs/" + digest).body()).isEqualTo(content);
-        assertThat(b.get("/v2/team/app/blobs/" + digest).body()).isEqualTo(content);
+        assertThat(a.get("/v2/upload/app/blobs/" + digest).body()).isEqualTo(content);
+        assertThat(b.get("/v2/upload/app/blobs/" + digest).body()).isEqualTo(content);
     }
 
     @Test
     void manifestPushedThroughBIsPulledFromAAndTagsAndCatalogAgree() throws Exception {
         byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
         byte[] layer = random(300_000, 2);
-        Digest configDigest = push(b, "team/web", config);
-        Digest layerDigest = push(a, "team/web", layer);
+        Digest configDigest = push(b, "pull/web", config);
+        Digest layerDigest = push(a, "pull/web", layer);
         byte[] manifest = Images.json(Map.of(
                 "schemaVersion", 2,
                 "mediaType", "application/vnd.oci.image.manifest.v1+json",
@@ -129,23 +129,23 @@ class TwoReplicasTest {
                 "layers", List.of(Images.descriptor(Images.OCI_LAYER, layerDigest, layer.length))));
         String type = "application/vnd.oci.image.manifest.v1+json";
 
-        assertThat(b.send("PUT", "/v2/team/web/manifests/1.0", manifest, "Content-Type", type).statusCode()).isEqualTo(201);
-        assertThat(b.send("PUT", "/v2/other/manifests/latest", pushAll(b, "other", config, layer, manifest), "Content-Type", type)
+        assertThat(b.send("PUT", "/v2/pull/web/manifests/1.0", manifest, "Content-Type", type).statusCode()).isEqualTo(201);
+        assertThat(b.send("PUT", "/v2/pull/other/manifests/latest", pushAll(b, "pull/other", config, layer, manifest), "Content-Type", type)
                 .statusCode()).isEqualTo(201);
 
-        HttpResponse<byte[]> pulled = a.get("/v2/team/web/manifests/1.0", "Accept", type);
+        HttpResponse<byte[]> pulled = a.get("/v2/pull/web/manifests/1.0", "Accept", type);
         assertThat(pulled.statusCode()).isEqualTo(200);
         assertThat(pulled.body()).isEqualTo(manifest);
         assertThat(pulled.headers().firstValue("Docker-Content-Digest")).hasValue(Digest.sha256(manifest).toString());
-        assertThat(a.get("/v2/team/web/blobs/" + layerDigest).body()).isEqualTo(layer);
-        for (String path : List.of("/v2/team/web/tags/list", "/v2/_catalog", "/v2/_catalog?n=1")) {
+        assertThat(a.get("/v2/pull/web/blobs/" + layerDigest).body()).isEqualTo(layer);
+        for (String path : List.of("/v2/pull/web/tags/list", "/v2/_catalog", "/v2/_catalog?n=1")) {
             HttpResponse<byte[]> fromA = a.get(path);
             HttpResponse<byte[]> fromB = b.get(path);
             assertThat(fromA.statusCode()).isEqualTo(200);
             assertThat(new String(fromA.body(), StandardCharsets.UTF_8)).as(path)
                     .isEqualTo(new String(fromB.body(), StandardCharsets.UTF_8));
         }
-        assertThat(new String(a.get("/v2/_catalog").body(), StandardCharsets.UTF_8)).contains("\"other\"", "\"team/web\"");
+        assertThat(new String(a.get("/v2/_catalog").body(), StandardCharsets.UTF_8)).contains("\"pull/other\"", "\"pull/web\"");
     }
 
     @Test
@@ -153,34 +153,39 @@ class TwoReplicasTest {
         byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
         byte[] layer = random(1000, 3);
         String type = "application/vnd.oci.image.manifest.v1+json";
-        byte[] manifest = pushAll(a, "app", config, layer, null);
+        byte[] manifest = pushAll(a, "delete/app", config, layer, null);
         Digest digest = Digest.sha256(manifest);
-        assertThat(a.send("PUT", "/v2/app/manifests/" + digest, manifest, "Content-Type", type).statusCode()).isEqualTo(201);
+        assertThat(a.send("PUT", "/v2/delete/app/manifests/" + digest, manifest, "Content-Type", type).statusCode()).isEqualTo(201);
         // B reads it first, so its descriptor is in the shared cache when A deletes it.
-        assertThat(b.get("/v2/app/manifests/" + digest, "Accept", type).statusCode()).isEqualTo(200);
+        assertThat(b.get("/v2/delete/app/manifests/" + digest, "Accept", type).statusCode()).isEqualTo(200);
 
-        assertThat(a.send("DELETE", "/v2/app/manifests/" + digest, null).statusCode()).isEqualTo(202);
+        assertThat(a.send("DELETE", "/v2/delete/app/manifests/" + digest, null).statusCode()).isEqualTo(202);
 
-        assertThat(b.get("/v2/app/manifests/" + digest, "Accept", type).statusCode()).isEqualTo(404);
-        assertThat(b.send("HEAD", "/v2/app/manifests/" + digest, null, "Accept", type).statusCode()).isEqualTo(404);
+        assertThat(b.get("/v2/delete/app/manifests/" + digest, "Accept", type).statusCode()).isEqualTo(404);
+        assertThat(b.send("HEAD", "/v2/delete/app/manifests/" + digest, null, "Accept", type).statusCode()).isEqualTo(404);
     }
 
     @Test
     void replicaKilledInTheMiddleOfAPatchLeavesTheUploadResumableOnTheOther() throws Exception {
         byte[] content = random(14 * MIB + 7, 4);
         Digest digest = Digest.sha256(content);
-        String location = a.location(a.send("POST", "/v2/app/blobs/uploads/", null));
-
         long stored;
-        try (Socket socket = new Socket("127.0.0.1", a.process().port())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                    + "Content-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            // Most of the body, never the end: the replica is killed while the request is still open.
-            out.write(content, 0, 12 * MIB);
-            out.flush();
-            stored = awaitStored(b, location, 10 * MIB);
-            a.process().kill();
+        String location;
+        // A third replica of this test's own is the one killed, so the shared pair stays up for the others.
+        try (ServerProcess doomed = start().process()) {
+            Replica killed = new Replica(doomed);
+            location = killed.location(killed.send("POST", "/v2/killed/app/blobs/uploads/", null));
+            try (Socket socket = new Socket("127.0.0.1", doomed.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                // Most of the body, never the end: the replica is killed while the request is still open.
+                out.write(content, 0, 12 * MIB);
+                out.flush();
+                stored = awaitStored(b, location, 10 * MIB);
+                doomed.kill();
+            }
+            assertThat(doomed.isAlive()).isFalse();
         }
 
         assertThat(stored).as("whole S3 parts the killed replica wrote").isGreaterThanOrEqualTo(10 * MIB);
@@ -191,14 +196,17 @@ class TwoReplicasTest {
         HttpResponse<byte[]> done = b.send("PUT", withQuery(location, "digest=" + digest), null);
 
         assertThat(done.statusCode()).as(new String(done.body(), StandardCharsets.UTF_8)).isEqualTo(201);
-        assertThat(b.get("/v2/app/blobs/" + digest).body()).isEqualTo(content);
+        assertThat(b.get("/v2/killed/app/blobs/" + digest).body()).isEqualTo(content);
+        assertThat(a.get("/v2/killed/app/blobs/" + digest).body()).as("the surviving pair agrees").isEqualTo(content);
     }
 
     /** The bytes the other replica reports stored for an upload once it reaches {@code atLeast}. */
     private static long awaitStored(Replica replica, String location, long atLeast) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
-            String range = replica.get(location).headers().firstValue("Range").orElse("0-0");
+            HttpResponse<byte[]> status = replica.get(location);
+            assertThat(status.statusCode()).as("upload status").isEqualTo(204);
+            String range = status.headers().firstValue("Range").orElse("0-0");
             long stored = Long.parseLong(range.substring(range.indexOf('-') + 1)) + 1;
             if (stored >= atLeast || System.nanoTime() > deadline) {
                 return stored;

@@ -61,6 +61,7 @@ class ConcurrentPushTest {
         int half = content.length / 2;
         HttpResponse<byte[]> first = registry.send("PATCH", location, Arrays.copyOfRange(content, 0, half),
                 "Content-Range", "0-" + (half - 1));
+        assertThat(first.statusCode()).isEqualTo(202);
         location = first.headers().firstValue("Location").orElseThrow();
         return registry.send("PUT", TestRegistry.withQuery(location, "digest=" + digest),
                 Arrays.copyOfRange(content, half, content.length)).statusCode();

@@ -30,7 +30,7 @@ class UploadPurgerTest {
     void uploadsOlderThanTheAgeAreRemovedAndYoungerOnesKept() throws Exception {
         try (TestRegistry registry = TestRegistry.builder(root).clock(clock).start()) {
             String old = registry.startUpload("team/app");
-            registry.send("PATCH", old, "old bytes".getBytes());
+            assertThat(registry.send("PATCH", old, "old bytes".getBytes()).statusCode()).isEqualTo(202);
             clock.advance(Duration.ofDays(6));
             String young = registry.startUpload("team/app");
             clock.advance(Duration.ofDays(2));

@@ -16,7 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// Alone: it bounds how fast a missing Redis fails, which a busy machine would stretch.
+@Isolated
 class RedisBlobDescriptorServiceTest extends BlobDescriptorServiceContract {
 
     private static final int DB = 1;

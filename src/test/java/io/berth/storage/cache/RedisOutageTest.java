@@ -15,11 +15,14 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A Redis that hangs or dies: commands give up quickly, and no delete is forgotten. The pause after
  * a failure runs on a ticker the test moves, so it never waits the pause out.
  */
+// Alone: it bounds how long a request waits for a dead or hung Redis, which a busy machine would stretch.
+@Isolated
 class RedisOutageTest {
 
     private static final Duration RETRY_AFTER = Duration.ofMillis(500);
