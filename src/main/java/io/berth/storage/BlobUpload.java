@@ -67,6 +67,8 @@ public final class BlobUpload {
                 align(session, writer.size());
                 checkStart(session, expectedStart);
                 write(chunk, writer, session);
+            } catch (StorageDriverException.Busy e) {
+                throw busy(e);
             }
             return session.offset;
         } finally {
@@ -88,6 +90,8 @@ public final class BlobUpload {
                 checkStart(session, expectedStart);
                 write(lastChunk, writer, session);
                 writer.commit();
+            } catch (StorageDriverException.Busy e) {
+                throw busy(e);
             }
             long size = session.offset;
             // The live hash when it saw every byte; else the data is read back once, now that it is whole.
@@ -126,6 +130,11 @@ public final class BlobUpload {
             throw new RegistryException(new RegistryError.RangeInvalid(
                     "chunk starts at " + expectedStart + " but the upload has " + session.offset + " bytes", session.offset));
         }
+    }
+
+    /** The driver ran out of write buffers: the client may try again later, the upload as it was. */
+    static RegistryException busy(StorageDriverException.Busy e) {
+        return new RegistryException(new RegistryError.TooManyRequests(e.getMessage(), e.retryAfter()));
     }
 
     private void cancelLocked(UploadSessions.Session session) throws IOException {

@@ -110,6 +110,8 @@ public final class LinkedBlobStore {
         // Not flushed: an upload need not survive a crash, and after one the purger removes it.
         try (FileWriter writer = driver.writer(Paths.of(new Paths.UploadStartedAt(name, id)), false)) {
             writer.write(startedAt.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (StorageDriverException.Busy e) {
+            throw BlobUpload.busy(e);
         }
         return new BlobUpload(this, driver, sessions, id, startedAt);
     }
