@@ -19,6 +19,7 @@ import io.berth.storage.driver.MeteredStorageDriver;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
 import io.berth.storage.driver.inmemory.InMemoryDriver;
+import io.berth.storage.driver.s3.PartBufferSettings;
 import io.berth.storage.driver.s3.S3Driver;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -204,9 +205,13 @@ public final class Berth implements AutoCloseable {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
-            case "s3" -> new S3Driver(storage.s3());
+            case "s3" -> new S3Driver(storage.s3(), partBuffers(storage.s3PartBuffers()));
             default -> throw new ConfigException("storage." + storage.driver() + ": Berth has no such driver");
         };
+    }
+
+    private static PartBufferSettings partBuffers(Config.S3PartBuffers c) {
+        return new PartBufferSettings(c.memory(), c.spillDirectory(), c.spillSize(), c.maxWait());
     }
 
     private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {

@@ -34,7 +34,14 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
 
     /** The {@code storage} section; {@code rootDirectory} is set for the filesystem driver, {@code s3} for S3. */
     public record Storage(String driver, Path rootDirectory, S3Settings s3, boolean deleteEnabled,
-            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache) {}
+            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache, S3PartBuffers s3PartBuffers) {}
+
+    /**
+     * {@code storage.s3.partbuffers}: S3 writers gather each part in {@code memory} bytes of heap (0: a
+     * quarter of it), then in temporary files in {@code spillDirectory} (null: the system's) up to
+     * {@code spillSize} bytes; a writer finding neither waits {@code maxWait}, then gets 429.
+     */
+    public record S3PartBuffers(long memory, Path spillDirectory, long spillSize, Duration maxWait) {}
 
     /** {@code storage.maintenance.uploadpurging}: removal of abandoned uploads. */
     public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {}
@@ -157,7 +164,8 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
                 v.bool("storage.maintenance.readonly.enabled"),
                 v.bool("storage.redirect.disable"),
                 new Cache(v.oneOf("storage.cache.blobdescriptor", "", "inmemory", "redis"),
-                        v.positive("storage.cache.blobdescriptorsize")));
+                        v.positive("storage.cache.blobdescriptorsize")),
+                driver.equals("s3") ? s3PartBuffers(v) : null);
         RedisSettings redis = v.settings.hasSection("redis") ? redis(v) : null;
         if (storage.cache().blobDescriptor().equals("redis") && redis == null) {
             throw v.error("storage.cache.blobdescriptor", "redis needs a redis section with at least redis.addr");
@@ -271,6 +279,13 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
                 v.bool("storage.s3.secure"), v.bool("storage.s3.skipverify"),
                 v.oneOf("storage.s3.storageclass", "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
                         "INTELLIGENT_TIERING", "GLACIER_IR", "NONE"));
+    }
+
+    private static S3PartBuffers s3PartBuffers(Values v) {
+        String spillDirectory = v.text("storage.s3.partbuffers.spilldirectory");
+        return new S3PartBuffers(v.bytes("storage.s3.partbuffers.memory"),
+                spillDirectory.isEmpty() ? null : Path.of(spillDirectory),
+                v.bytes("storage.s3.partbuffers.spillsize"), v.duration("storage.s3.partbuffers.maxwait"));
     }
 
     private static RedisSettings redis(Values v) {

@@ -74,6 +74,11 @@ final class Schema {
             key("storage.s3.skipverify", Kind.BOOL, "false"),
             key("storage.s3.v4auth", Kind.BOOL, "true"),
             key("storage.s3.storageclass", Kind.TEXT, "STANDARD"),
+            // Berth's own: where S3 writers gather a part (0 memory is a quarter of the heap, no folder the system's temporary one).
+            key("storage.s3.partbuffers.memory", Kind.BYTES, "0"),
+            key("storage.s3.partbuffers.spilldirectory", Kind.TEXT, ""),
+            key("storage.s3.partbuffers.spillsize", Kind.BYTES, "1073741824"),
+            key("storage.s3.partbuffers.maxwait", Kind.DURATION, "2s"),
             key("storage.delete.enabled", Kind.BOOL, "false"),
             key("storage.cache.blobdescriptor", Kind.TEXT, ""),
             key("storage.cache.blobdescriptorsize", Kind.INT, "10000"),
