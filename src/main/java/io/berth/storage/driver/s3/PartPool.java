@@ -28,6 +28,7 @@ final class PartPool {
     private long spillLeft;
     private int inMemory;
     private int inFiles;
+    private int waiting;
 
     PartPool(PartBufferSettings settings, long partSize) {
         this.partSize = partSize;
@@ -38,13 +39,13 @@ final class PartPool {
         this.memoryLeft = spillLeft >= partSize ? settings.memory() : Math.max(settings.memory(), partSize);
     }
 
-    /** How many writers hold a part buffer in memory and in files: for tests and metrics. */
-    record Usage(int inMemory, int inFiles) {}
+    /** How many writers hold a part buffer in memory, in files, and wait for one. */
+    record Usage(int inMemory, int inFiles, int waiting) {}
 
     Usage usage() {
         lock.lock();
         try {
-            return new Usage(inMemory, inFiles);
+            return new Usage(inMemory, inFiles, waiting);
         } finally {
             lock.unlock();
         }
@@ -53,6 +54,7 @@ final class PartPool {
     /** A part buffer for a writer of {@code path}, waiting up to the configured time for one to be freed. */
     PartBuffer take(String path) throws Busy, InterruptedIOException {
         lock.lock();
+        waiting++;
         try {
             long left = wait.toNanos();
             while (true) {
@@ -76,6 +78,7 @@ final class PartPool {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a part buffer");
         } finally {
+            waiting--;
             lock.unlock();
         }
     }
