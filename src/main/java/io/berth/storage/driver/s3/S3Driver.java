@@ -11,7 +11,6 @@ import io.berth.storage.driver.s3.Bucket.Upload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -29,11 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
@@ -47,13 +41,14 @@ import java.util.function.Consumer;
  * this process remembers which paths it saw to be directories so as to spare most of them. A file
  * whose writer was closed without a commit is an unfinished multipart upload, which S3 cannot read:
  * reading or moving it completes the upload first, and a later append continues from the result.
+ *
+ * <p>This class holds the filesystem semantics only: S3 itself is behind {@link Bucket}, requests on
+ * many keys at once behind {@link BulkRequests}, the writers' part buffers in a {@link PartPool}.
  */
 public final class S3Driver implements StorageDriver {
 
     /** How long a redirect URL stays valid, as in Distribution. */
     static final Duration REDIRECT_EXPIRY = Duration.ofMinutes(20);
-    /** Deletes of one directory sent at once. */
-    private static final int DELETE_CONCURRENCY = 16;
     /** What a blob's channel reads from S3 per call. */
     private static final int READ_PIECE = 64 * 1024;
     /** A part is at most this big whatever the chunk size. */
@@ -62,6 +57,7 @@ public final class S3Driver implements StorageDriver {
     private final S3Settings settings;
     private final Bucket bucket;
     private final PartPool partPool;
+    private final BulkRequests bulk;
     private final KnownDirectories directories = new KnownDirectories();
 
     /** A driver whose writers gather parts in a quarter of the heap, then in temporary files. */
@@ -73,6 +69,7 @@ public final class S3Driver implements StorageDriver {
         this.settings = settings;
         this.bucket = new Bucket(settings);
         this.partPool = new PartPool(buffers, partSize());
+        this.bulk = new BulkRequests(bucket, settings);
     }
 
     @Override
@@ -86,6 +83,10 @@ public final class S3Driver implements StorageDriver {
 
     PartPool partPool() {
         return partPool;
+    }
+
+    BulkRequests bulk() {
+        return bulk;
     }
 
     /** The bytes a writer gathers before sending them as one part. */
@@ -237,7 +238,7 @@ public final class S3Driver implements StorageDriver {
         }
         // A directory, or a file whose writer closed without committing: both asked at once.
         List<Callable<Object>> asks = List.of(() -> firstModifiedUnder(key + "/"), () -> unfinished(path, key));
-        List<Object> answers = all(asks);
+        List<Object> answers = BulkRequests.all(asks);
         if (answers.get(0) instanceof Instant directory) {
             return new FileInfo(path, 0, directory, true);
         }
@@ -315,7 +316,7 @@ public final class S3Driver implements StorageDriver {
         }
         directories.fileWritten(destination);
         if (file != null) {
-            copy(from, file.size(), to);
+            bulk.copy(from, file.size(), to);
             bucket.delete(from);
         } else {
             moveTree(source, destination);
@@ -328,10 +329,10 @@ public final class S3Driver implements StorageDriver {
         String to = key(destination) + "/";
         List<String> moved = new ArrayList<>();
         for (Entry object : objectsUnder(from)) {
-            copy(object.key(), object.size(), to + object.key().substring(from.length()));
+            bulk.copy(object.key(), object.size(), to + object.key().substring(from.length()));
             moved.add(object.key());
         }
-        deleteObjects(moved);
+        bulk.deleteAll(moved);
         directories.deleted(source);
     }
 
@@ -350,7 +351,7 @@ public final class S3Driver implements StorageDriver {
             keys.add(key);
         }
         boolean found = !keys.isEmpty();
-        deleteObjects(keys);
+        bulk.deleteAll(keys);
         // Unfinished writes of the file or below the directory: abandoned with it.
         for (Upload upload : bucket.uploads(key)) {
             if (upload.key().equals(key) || upload.key().startsWith(dir)) {
@@ -462,87 +463,6 @@ public final class S3Driver implements StorageDriver {
     }
 
     /**
-     * Deletes objects one request each, several at once: multi-object delete needs checksum headers
-     * that S3-compatible servers handle unevenly (some lack it), and S3 does not charge for deletes.
-     */
-    private void deleteObjects(List<String> keys) throws IOException {
-        if (keys.size() == 1) {
-            bucket.delete(keys.getFirst());
-            return;
-        }
-        Semaphore permits = new Semaphore(DELETE_CONCURRENCY);
-        List<Callable<Void>> deletes = new ArrayList<>();
-        for (String key : keys) {
-            deletes.add(() -> {
-                permits.acquire();
-                try {
-                    bucket.delete(key);
-                    return null;
-                } finally {
-                    permits.release();
-                }
-            });
-        }
-        all(deletes);
-    }
-
-    /** Copies an object: in one request up to the threshold, else in parts copied side by side. */
-    private void copy(String from, long size, String to) throws IOException {
-        if (size <= Math.min(settings.multipartCopyThresholdSize(), S3Settings.MAX_CHUNK_SIZE)) {
-            bucket.copy(from, to);
-            return;
-        }
-        String uploadId = bucket.createUpload(to);
-        try {
-            bucket.complete(to, uploadId, copyParts(from, size, to, uploadId, 1));
-        } catch (IOException | RuntimeException e) {
-            abortQuietly(to, uploadId, e);
-            throw e;
-        }
-    }
-
-    /**
-     * Copies an object into parts of an upload, {@code multipartCopyChunkSize} each; a remainder below
-     * the minimum part size joins the part before it, so every part but the last stays valid.
-     */
-    List<Part> copyParts(String from, long size, String to, String uploadId, int firstNumber) throws IOException {
-        long chunk = settings.multipartCopyChunkSize();
-        List<long[]> ranges = new ArrayList<>();
-        long start = 0;
-        while (start < size) {
-            long end = Math.min(size, start + chunk);
-            if (size - end < S3Settings.MIN_CHUNK_SIZE && size - start <= S3Settings.MAX_CHUNK_SIZE) {
-                end = size;
-            }
-            ranges.add(new long[] {start, end});
-            start = end;
-        }
-        Semaphore permits = new Semaphore(settings.multipartCopyMaxConcurrency());
-        List<Callable<Part>> tasks = new ArrayList<>();
-        for (int i = 0; i < ranges.size(); i++) {
-            int number = firstNumber + i;
-            long[] range = ranges.get(i);
-            tasks.add(() -> {
-                permits.acquire();
-                try {
-                    return bucket.copyPart(from, range[0], range[1], to, uploadId, number);
-                } finally {
-                    permits.release();
-                }
-            });
-        }
-        return all(tasks);
-    }
-
-    void abortQuietly(String key, String uploadId, Exception cause) {
-        try {
-            bucket.abort(key, uploadId);
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    /**
      * Refuses to write a file where a directory is, or below a file, as a filesystem would. Looks at
      * the parent first: in a new folder the path itself cannot be anything yet.
      */
@@ -602,39 +522,6 @@ public final class S3Driver implements StorageDriver {
             directory = firstModifiedUnder(key + "/") != null;
         }
         return new Probe(file, directory);
-    }
-
-    /** Runs independent requests side by side; the first failure is thrown. */
-    private static <T> List<T> all(List<Callable<T>> tasks) throws IOException {
-        if (tasks.isEmpty()) {
-            return List.of();
-        }
-        if (tasks.size() == 1) {
-            try {
-                return List.of(tasks.getFirst().call());
-            } catch (IOException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IOException(e);
-            }
-        }
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<T>> futures = tasks.stream().map(executor::submit).toList();
-            List<T> results = new ArrayList<>(futures.size());
-            for (Future<T> future : futures) {
-                results.add(future.get());
-            }
-            return results;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for S3");
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException runtime -> throw runtime;
-                default -> throw new IOException(e.getCause());
-            }
-        }
     }
 
     /** Keys in the order a walk visits paths: segment by segment, so '/' sorts first. */

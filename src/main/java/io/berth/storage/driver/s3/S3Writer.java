@@ -176,9 +176,9 @@ final class S3Writer extends FileWriter {
         } else {
             String id = bucket.createUpload(key);
             try {
-                parts.addAll(driver.copyParts(key, baseSize, key, id, 1));
+                parts.addAll(driver.bulk().copyParts(key, baseSize, key, id, 1));
             } catch (IOException | RuntimeException e) {
-                driver.abortQuietly(key, id, e);
+                driver.bulk().abortQuietly(key, id, e);
                 throw e;
             }
             uploadId = id;
