@@ -282,9 +282,12 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
     }
 
     private static S3PartBuffers s3PartBuffers(Values v) {
-        String spillDirectory = v.text("storage.s3.partbuffers.spilldirectory");
-        return new S3PartBuffers(v.bytes("storage.s3.partbuffers.memory"),
-                spillDirectory.isEmpty() ? null : Path.of(spillDirectory),
+        String folder = v.text("storage.s3.partbuffers.spilldirectory");
+        Path spillDirectory = folder.isEmpty() ? null : Path.of(folder);
+        if (spillDirectory != null && !(Files.isDirectory(spillDirectory) && Files.isWritable(spillDirectory))) {
+            throw v.error("storage.s3.partbuffers.spilldirectory", "not a folder Berth can write to: " + spillDirectory);
+        }
+        return new S3PartBuffers(v.bytes("storage.s3.partbuffers.memory"), spillDirectory,
                 v.bytes("storage.s3.partbuffers.spillsize"), v.duration("storage.s3.partbuffers.maxwait"));
     }
 
