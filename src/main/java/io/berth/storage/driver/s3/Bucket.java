@@ -2,6 +2,7 @@ package io.berth.storage.driver.s3;
 
 import io.berth.storage.driver.StorageDriverException.InvalidOffset;
 import io.berth.storage.driver.StorageDriverException.PathNotFound;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,6 +120,21 @@ final class Bucket implements AutoCloseable {
         long length();
 
         InputStream open() throws IOException;
+
+        /** The whole of an array. */
+        static Content of(byte[] bytes) {
+            return new Content() {
+                @Override
+                public long length() {
+                    return bytes.length;
+                }
+
+                @Override
+                public InputStream open() {
+                    return new ByteArrayInputStream(bytes);
+                }
+            };
+        }
     }
 
     // ---- keys

@@ -8,7 +8,6 @@ import io.berth.storage.driver.StorageDriverException.PathNotFound;
 import io.berth.storage.driver.s3.Bucket.Entry;
 import io.berth.storage.driver.s3.Bucket.Part;
 import io.berth.storage.driver.s3.Bucket.Upload;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -121,17 +120,7 @@ public final class S3Driver implements StorageDriver {
     @Override
     public void putContent(String path, byte[] content) throws IOException {
         checkWritable(path);
-        bucket.put(key(path), new Bucket.Content() {
-            @Override
-            public long length() {
-                return content.length;
-            }
-
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(content);
-            }
-        });
+        bucket.put(key(path), Bucket.Content.of(content));
         directories.fileWritten(path);
     }
 
