@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 6 MB at about 1 MB/s. Every writer gathers a 10 MiB part, more than the heap holds for all of
  * them: the parts beyond the heap's share go to temporary files, and beyond those an upload gets a
  * clean 429. Never a 5xx, never an OutOfMemoryError, and no temporary file is left behind.
+ * Isolated: a load of its own, not to be shared with classes running beside it.
  */
+@Isolated
 class SlowConcurrentUploadsTest {
 
     private static final int UPLOADS = 24;
