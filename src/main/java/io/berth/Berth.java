@@ -214,7 +214,7 @@ public final class Berth implements AutoCloseable {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
-            case "s3" -> new S3Driver(LayerSettings.s3(storage.s3()));
+            case "s3" -> new S3Driver(LayerSettings.s3(storage.s3()), LayerSettings.partBuffers(storage.s3().partBuffers()));
             default -> throw new ConfigException("storage." + storage.driver() + ": Berth has no such driver");
         };
     }

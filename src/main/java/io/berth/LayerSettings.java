@@ -4,6 +4,7 @@ import io.berth.config.Config;
 import io.berth.http.tls.TlsSettings;
 import io.berth.observe.Logging;
 import io.berth.storage.cache.RedisSettings;
+import io.berth.storage.driver.s3.PartBufferSettings;
 import io.berth.storage.driver.s3.S3Settings;
 import java.time.Duration;
 
@@ -20,6 +21,10 @@ final class LayerSettings {
                 s3.secretKey(), s3.forcePathStyle(), s3.encrypt(), s3.chunkSize(), s3.multipartCopyChunkSize(),
                 s3.multipartCopyMaxConcurrency(), s3.multipartCopyThresholdSize(), s3.secure(), s3.skipVerify(),
                 s3.storageClass());
+    }
+
+    static PartBufferSettings partBuffers(Config.S3PartBuffers buffers) {
+        return new PartBufferSettings(buffers.memory(), buffers.spillDirectory(), buffers.spillSize(), buffers.maxWait());
     }
 
     /** Berth multiplexes one connection, so the pool and write-timeout fields stay unset. */

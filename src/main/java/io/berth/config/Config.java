@@ -28,7 +28,7 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
     public record S3(String region, URI regionEndpoint, String bucket, String rootDirectory, String accessKey,
             String secretKey, boolean forcePathStyle, boolean encrypt, long chunkSize, long multipartCopyChunkSize,
             int multipartCopyMaxConcurrency, long multipartCopyThresholdSize, boolean secure, boolean skipVerify,
-            String storageClass) {
+            String storageClass, S3PartBuffers partBuffers) {
 
         /** The secret stays out of logs and error messages. */
         @Override
@@ -37,6 +37,13 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
                     + ", rootDirectory=" + rootDirectory + ", accessKey=" + accessKey + "]";
         }
     }
+
+    /**
+     * {@code storage.s3.partbuffers}: S3 writers gather each part in {@code memory} bytes of heap (0: a
+     * quarter of it), then in temporary files in {@code spillDirectory} (null: the system's) up to
+     * {@code spillSize} bytes; a writer finding neither waits {@code maxWait}, then gets 429.
+     */
+    public record S3PartBuffers(long memory, Path spillDirectory, long spillSize, Duration maxWait) {}
 
     /** {@code storage.maintenance.uploadpurging}: removal of abandoned uploads. */
     public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {}

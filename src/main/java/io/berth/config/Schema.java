@@ -99,6 +99,11 @@ final class Schema {
             unacted("storage.s3.accelerate", Kind.BOOL),
             unacted("storage.s3.redirectendpoint", Kind.TEXT),
             unacted("storage.s3.loglevel", Kind.TEXT),
+            // Berth's own: where S3 writers gather a part (0 memory is a quarter of the heap, no folder the system's temporary one).
+            key("storage.s3.partbuffers.memory", Kind.BYTES, "0"),
+            key("storage.s3.partbuffers.spilldirectory", Kind.TEXT, ""),
+            key("storage.s3.partbuffers.spillsize", Kind.BYTES, "1073741824"),
+            key("storage.s3.partbuffers.maxwait", Kind.DURATION, "2s"),
             key("storage.delete.enabled", Kind.BOOL, "false"),
             key("storage.cache.blobdescriptor", Kind.TEXT, ""),
             key("storage.cache.blobdescriptorsize", Kind.INT, "10000"),

@@ -1,6 +1,7 @@
 package io.berth.config;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -72,7 +73,18 @@ final class StorageSection {
                 v.bytes("storage.s3.multipartcopythresholdsize"),
                 v.bool("storage.s3.secure"), v.bool("storage.s3.skipverify"),
                 v.oneOf("storage.s3.storageclass", "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
-                        "INTELLIGENT_TIERING", "GLACIER_IR", "NONE"));
+                        "INTELLIGENT_TIERING", "GLACIER_IR", "NONE"),
+                partBuffers(v));
+    }
+
+    private static Config.S3PartBuffers partBuffers(Values v) {
+        String folder = v.text("storage.s3.partbuffers.spilldirectory");
+        Path spillDirectory = folder.isEmpty() ? null : Path.of(folder);
+        if (spillDirectory != null && !(Files.isDirectory(spillDirectory) && Files.isWritable(spillDirectory))) {
+            throw v.error("storage.s3.partbuffers.spilldirectory", "not a folder Berth can write to: " + spillDirectory);
+        }
+        return new Config.S3PartBuffers(v.bytes("storage.s3.partbuffers.memory"), spillDirectory,
+                v.bytes("storage.s3.partbuffers.spillsize"), v.duration("storage.s3.partbuffers.maxwait"));
     }
 
     /** A key prefix as {@code /registry}: one leading slash, no trailing one; empty for the bucket's top. */

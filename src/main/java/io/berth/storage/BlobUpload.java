@@ -72,6 +72,8 @@ public final class BlobUpload {
             } catch (StorageDriverException.StorageFull e) {
                 cancelLocked(session);
                 throw NoSpace.error(e);
+            } catch (StorageDriverException.Busy e) {
+                throw busy(e);
             }
             return session.offset;
         } finally {
@@ -93,6 +95,8 @@ public final class BlobUpload {
                 checkStart(session, expectedStart);
                 write(lastChunk, writer, session);
                 writer.commit();
+            } catch (StorageDriverException.Busy e) {
+                throw busy(e);
             }
             long size = session.offset;
             // The live hash when it saw every byte; else the data is read back once, now that it is whole.
@@ -137,6 +141,11 @@ public final class BlobUpload {
             throw new RegistryException(new RegistryError.RangeInvalid(
                     "chunk starts at " + expectedStart + " but the upload has " + session.offset + " bytes", session.offset));
         }
+    }
+
+    /** The driver ran out of write buffers: the client may try again later, the upload as it was. */
+    static RegistryException busy(StorageDriverException.Busy e) {
+        return new RegistryException(new RegistryError.TooManyRequests(e.getMessage(), e.retryAfter()));
     }
 
     private void cancelLocked(UploadSessions.Session session) throws IOException {

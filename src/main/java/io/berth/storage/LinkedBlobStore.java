@@ -126,6 +126,8 @@ public final class LinkedBlobStore {
         } catch (StorageDriverException.StorageFull e) {
             removeUpload(id);
             throw NoSpace.error(e);
+        } catch (StorageDriverException.Busy e) {
+            throw BlobUpload.busy(e);
         }
         return new BlobUpload(this, driver, sessions, id, startedAt);
     }

@@ -261,4 +261,26 @@ class ConfigTest {
         assertThat(effective.get("storage")).as("the default's filesystem gives way to the file's driver")
                 .doesNotContainKey("filesystem");
     }
+
+    @Test
+    void s3PartBuffersAreReadWithTheirDefaultsAndASpillDirectoryThatIsNoFolderIsRefused() throws IOException {
+        Map<String, String> s3 = Map.of("REGISTRY_STORAGE", "s3", "REGISTRY_STORAGE_S3_REGION", "us-east-1",
+                "REGISTRY_STORAGE_S3_BUCKET", "images");
+        assertThat(Config.load(null, s3).storage().s3().partBuffers())
+                .isEqualTo(new Config.S3PartBuffers(0, null, 1L << 30, java.time.Duration.ofSeconds(2)));
+
+        Path folder = Files.createTempDirectory("spill");
+        Config set = loadFile("storage:\n  s3:\n    region: us-east-1\n    bucket: images\n    partbuffers:\n      memory: 32MiB\n"
+                + "      spilldirectory: " + folder + "\n      spillsize: 0\n      maxwait: 500ms\n");
+        assertThat(set.storage().s3().partBuffers())
+                .isEqualTo(new Config.S3PartBuffers(32 << 20, folder, 0, java.time.Duration.ofMillis(500)));
+
+        Path notAFolder = Files.createTempFile("spill", ".txt");
+        assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_STORAGE", "s3", "REGISTRY_STORAGE_S3_REGION", "us-east-1",
+                "REGISTRY_STORAGE_S3_BUCKET", "images", "REGISTRY_STORAGE_S3_PARTBUFFERS_SPILLDIRECTORY", notAFolder.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.s3.partbuffers.spilldirectory: not a folder Berth can write to: " + notAFolder);
+        Files.delete(notAFolder);
+        Files.delete(folder);
+    }
 }

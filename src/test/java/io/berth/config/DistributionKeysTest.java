@@ -99,7 +99,8 @@ class DistributionKeysTest {
         Config.S3 s3 = config.storage().s3();
         assertThat(config.storage().driver()).isEqualTo("s3");
         assertThat(s3).isEqualTo(new Config.S3("eu-west-1", URI.create("http://127.0.0.1:9"), "every-key", "/every/key",
-                "test-access-key", "test-secret-key", true, true, 6291456, 33554432, 50, 67108864, false, true, "STANDARD_IA"));
+                "test-access-key", "test-secret-key", true, true, 6291456, 33554432, 50, 67108864, false, true, "STANDARD_IA",
+                new Config.S3PartBuffers(0, null, 1L << 30, Duration.ofSeconds(2))));
         assertThat(config.storage().deleteEnabled()).isTrue();
         assertThat(config.storage().redirectDisabled()).isTrue();
         assertThat(config.storage().readOnly()).isFalse();

@@ -1,6 +1,7 @@
 package io.berth.storage.driver;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /** The failures every driver reports the same way. */
 public abstract sealed class StorageDriverException extends IOException {
@@ -42,6 +43,20 @@ public abstract sealed class StorageDriverException extends IOException {
         public StorageFull(String path, Throwable cause) {
             super("no space left in storage writing " + path, path);
             initCause(cause);
+        }
+    }
+
+    /** A bounded resource of the driver, such as the buffers of writes, stayed exhausted: try again after {@link #retryAfter()}. */
+    public static final class Busy extends StorageDriverException {
+        private final transient Duration retryAfter;
+
+        public Busy(String path, String message, Duration retryAfter) {
+            super(message, path);
+            this.retryAfter = retryAfter;
+        }
+
+        public Duration retryAfter() {
+            return retryAfter;
         }
     }
 

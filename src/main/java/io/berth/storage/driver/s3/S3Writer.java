@@ -2,11 +2,10 @@ package io.berth.storage.driver.s3;
 
 import io.berth.storage.driver.FileWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Writes one file as parts of a multipart upload, {@link S3Driver#partSize()} bytes each. Closing
@@ -17,18 +16,21 @@ import software.amazon.awssdk.core.exception.SdkException;
  * <p>S3 accepts a part below 5 MiB only as the last one, and cannot read back the parts of an open
  * upload. So before adding to an upload whose last part is that small, the writer completes it into
  * an object and starts over from that object: copied into the first part of a new upload when it is
- * big enough, else read back into the buffer. Not for concurrent use, like any stream.
+ * big enough, else read back into the buffer. The part is gathered in a {@link PartBuffer} the writer
+ * takes from the driver's pool when it opens and gives back when it ends, whichever way it ends.
+ * Not for concurrent use, like any stream.
  */
 final class S3Writer extends FileWriter {
 
     private final S3Driver driver;
+    private final Bucket bucket;
     private final String path;
     private final String key;
-    private final int partSize;
+    private final PartBuffer part;
 
     /** The upload holding this file's parts, or null while everything fits in the buffer. */
     private String uploadId;
-    private final List<S3Driver.Part> parts = new ArrayList<>();
+    private final List<Bucket.Part> parts = new ArrayList<>();
     private long partsSize;
     /** An object this writer appends to and has not taken over into its own upload or buffer yet. */
     private long baseSize;
@@ -39,20 +41,19 @@ final class S3Writer extends FileWriter {
     /** Nothing of the file is stored yet, so even an empty writer must leave an empty file. */
     private boolean create;
 
-    private byte[] buffer = new byte[0];
-    private int buffered;
     private boolean closed;
     private boolean committed;
 
-    private S3Writer(S3Driver driver, String path, String key) {
+    private S3Writer(S3Driver driver, String path, String key) throws IOException {
         this.driver = driver;
+        this.bucket = driver.bucket();
         this.path = path;
         this.key = key;
-        this.partSize = driver.partSize();
+        this.part = driver.partPool().take(path);
     }
 
     /** A writer that replaces whatever is at the key. */
-    static S3Writer truncating(S3Driver driver, String path, String key) {
+    static S3Writer truncating(S3Driver driver, String path, String key) throws IOException {
         S3Writer writer = new S3Writer(driver, path, key);
         writer.create = true;
         writer.replacesObject = true;
@@ -60,14 +61,15 @@ final class S3Writer extends FileWriter {
     }
 
     /** A writer of a new file. */
-    static S3Writer creating(S3Driver driver, String path, String key) {
+    static S3Writer creating(S3Driver driver, String path, String key) throws IOException {
         S3Writer writer = new S3Writer(driver, path, key);
         writer.create = true;
         return writer;
     }
 
     /** A writer that continues an open upload left by an earlier writer. */
-    static S3Writer continuing(S3Driver driver, String path, String key, String uploadId, List<S3Driver.Part> parts) {
+    static S3Writer continuing(S3Driver driver, String path, String key, String uploadId, List<Bucket.Part> parts)
+            throws IOException {
         S3Writer writer = new S3Writer(driver, path, key);
         writer.uploadId = uploadId;
         writer.parts.addAll(parts);
@@ -77,7 +79,7 @@ final class S3Writer extends FileWriter {
     }
 
     /** A writer that appends to a whole object. */
-    static S3Writer appending(S3Driver driver, String path, String key, long size) {
+    static S3Writer appending(S3Driver driver, String path, String key, long size) throws IOException {
         S3Writer writer = new S3Writer(driver, path, key);
         writer.baseSize = size;
         return writer;
@@ -90,63 +92,49 @@ final class S3Writer extends FileWriter {
         if (length == 0) {
             return;
         }
-        try {
-            takeOver();
-            while (length > 0) {
-                int n = Math.min(length, partSize - buffered);
-                reserve(buffered + n);
-                System.arraycopy(bytes, offset, buffer, buffered, n);
-                buffered += n;
-                offset += n;
-                length -= n;
-                if (buffered == partSize) {
-                    sendPart();
-                }
+        takeOver();
+        while (length > 0) {
+            int n = (int) Math.min(length, part.room());
+            part.write(bytes, offset, n);
+            offset += n;
+            length -= n;
+            if (part.room() == 0) {
+                sendPart();
             }
-        } catch (SdkException e) {
-            throw S3Driver.failure(e);
         }
     }
 
     @Override
     public long size() {
-        return baseSize + partsSize + buffered;
+        return baseSize + partsSize + part.size();
     }
 
     /** Sends the rest and completes the upload: the file is whole and readable. */
     @Override
     public void commit() throws IOException {
         ensureWritable();
-        try {
-            if (uploadId != null) {
-                if (buffered > 0) {
-                    sendPart();
-                }
-                driver.complete(key, uploadId, parts);
-            } else if (buffered > 0 || create) {
-                driver.putObject(key, buffer, buffered);
+        if (uploadId != null) {
+            if (part.size() > 0) {
+                sendPart();
             }
-            // else: an object appended nothing, or an upload merged nothing; already as it should be
-        } catch (SdkException e) {
-            throw S3Driver.failure(e);
+            bucket.complete(key, uploadId, parts);
+        } else if (part.size() > 0 || create) {
+            bucket.put(key, part.content());
         }
+        // else: an object appended nothing, or an upload merged nothing; already as it should be
         committed = true;
-        buffer = null;
+        part.close();
     }
 
     /** Aborts the upload and deletes the file, with what it held before an append. */
     @Override
     public void cancel() throws IOException {
         closed = true;
-        buffer = null;
-        try {
-            if (uploadId != null) {
-                driver.abort(key, uploadId);
-            }
-            driver.deleteObject(key);
-        } catch (SdkException e) {
-            throw S3Driver.failure(e);
+        part.close();
+        if (uploadId != null) {
+            bucket.abort(key, uploadId);
         }
+        bucket.delete(key);
     }
 
     /** Sends what is buffered and leaves the upload open for a later append. */
@@ -156,26 +144,24 @@ final class S3Writer extends FileWriter {
             return;
         }
         closed = true;
-        if (committed) {
-            return;
-        }
         try {
-            if (uploadId != null && buffered > 0) {
-                sendPart(); // maybe small: the next writer that adds to it merges it first
-            } else if (uploadId == null && (buffered > 0 || create)) {
-                driver.putObject(key, buffer, buffered);
+            if (committed) {
+                return;
             }
-        } catch (SdkException e) {
-            throw S3Driver.failure(e);
+            if (uploadId != null && part.size() > 0) {
+                sendPart(); // maybe small: the next writer that adds to it merges it first
+            } else if (uploadId == null && (part.size() > 0 || create)) {
+                bucket.put(key, part.content());
+            }
         } finally {
-            buffer = null;
+            part.close();
         }
     }
 
     /** Before the first new byte: turns what earlier writers stored into parts this writer may add to. */
     private void takeOver() throws IOException {
         if (smallTail) {
-            driver.complete(key, uploadId, parts);
+            bucket.complete(key, uploadId, parts);
             baseSize = partsSize;
             uploadId = null;
             parts.clear();
@@ -186,50 +172,51 @@ final class S3Writer extends FileWriter {
             return;
         }
         if (baseSize < S3Settings.MIN_CHUNK_SIZE) {
-            byte[] old = driver.readObject(key);
-            if (old.length != baseSize) {
-                throw new IOException("S3: " + path + " changed while being appended to");
-            }
-            reserve(old.length);
-            System.arraycopy(old, 0, buffer, 0, old.length);
-            buffered = old.length;
-            replacesObject = true;
+            readBack();
         } else {
-            String id = driver.createUpload(key);
+            String id = bucket.createUpload(key);
             try {
-                parts.addAll(driver.copyParts(key, baseSize, key, id, 1));
+                parts.addAll(driver.bulk().copyParts(key, baseSize, key, id, 1));
             } catch (IOException | RuntimeException e) {
-                driver.abortQuietly(key, id, e);
+                driver.bulk().abortQuietly(key, id, e);
                 throw e;
             }
             uploadId = id;
             partsSize = baseSize;
             // The upload holds the object's bytes now; with both present a later writer keeps the upload.
-            driver.deleteObject(key);
+            bucket.delete(key);
         }
         baseSize = 0;
     }
 
-    private void sendPart() {
-        if (uploadId == null) {
-            uploadId = driver.createUpload(key);
+    /** Reads a small object into the part, to be sent again with what follows it. */
+    private void readBack() throws IOException {
+        boolean whole = false;
+        try (InputStream in = bucket.get(key, 0)) {
+            whole = part.readFrom(in) == baseSize && in.read() < 0;
+        } finally {
+            if (!whole) {
+                part.clear(); // nothing of a failed read back may reach storage when the writer closes
+            }
         }
-        int number = parts.isEmpty() ? 1 : parts.getLast().number() + 1;
-        parts.add(driver.uploadPart(key, uploadId, number, buffer, buffered));
-        partsSize += buffered;
-        buffered = 0;
-        create = false;
-        if (replacesObject) {
-            driver.deleteObject(key);
-            replacesObject = false;
+        if (!whole) {
+            throw new IOException("S3: " + path + " changed while being appended to");
         }
+        replacesObject = true;
     }
 
-    private void reserve(int capacity) {
-        if (capacity > buffer.length) {
-            // Grow by doubling up to a part: small files stay small in memory.
-            int size = Math.max(capacity, Math.min(partSize, Math.max(64 * 1024, buffer.length * 2)));
-            buffer = Arrays.copyOf(buffer, size);
+    private void sendPart() throws IOException {
+        if (uploadId == null) {
+            uploadId = bucket.createUpload(key);
+        }
+        int number = parts.isEmpty() ? 1 : parts.getLast().number() + 1;
+        parts.add(bucket.uploadPart(key, uploadId, number, part.content()));
+        partsSize += part.size();
+        part.clear();
+        create = false;
+        if (replacesObject) {
+            bucket.delete(key);
+            replacesObject = false;
         }
     }
 
