@@ -355,6 +355,43 @@ public final class S3Driver implements StorageDriver {
     }
 
     @Override
+    public List<String> listPage(String path, String after, int limit) throws IOException {
+        String start = under(path);
+        List<String> page = new ArrayList<>();
+        try {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(start).delimiter("/")
+                    .maxKeys(Math.min(limit, PAGE));
+            if (!after.isEmpty()) {
+                // S3 orders a directory as "name/": start past everything in it, which no path char follows.
+                boolean directory = firstModifiedUnder(start + after + "/") != null;
+                request.startAfter(start + after + (directory ? "/~" : ""));
+            }
+            ListObjectsV2Response response;
+            do {
+                response = s3.listObjectsV2(request.build());
+                List<String> keys = new ArrayList<>();
+                response.contents().forEach(o -> keys.add(o.key()));
+                response.commonPrefixes().forEach(p -> keys.add(p.prefix()));
+                keys.sort(null);
+                for (String key : keys) {
+                    String name = key.endsWith("/") ? key.substring(start.length(), key.length() - 1) : key.substring(start.length());
+                    if (!name.isEmpty() && page.size() < limit) {
+                        page.add(child(path, name));
+                    }
+                }
+                // The token carries the position on; s3proxy refuses it beside a start-after.
+                request.continuationToken(response.nextContinuationToken()).startAfter(null);
+            } while (page.size() < limit && Boolean.TRUE.equals(response.isTruncated()));
+        } catch (SdkException e) {
+            throw failure(e);
+        }
+        if (page.isEmpty() && after.isEmpty() && !"/".equals(path)) {
+            throw new PathNotFound(path);
+        }
+        return page;
+    }
+
+    @Override
     public void move(String source, String destination) throws IOException {
         String from = key(source);
         String to = key(destination);
