@@ -8,7 +8,9 @@ import io.berth.observe.DebugServer;
 import io.berth.observe.Health;
 import io.berth.observe.Metrics;
 import io.berth.observe.StorageDriverCheck;
+import io.berth.storage.Catalog;
 import io.berth.storage.Registry;
+import io.berth.storage.StoredSecret;
 import io.berth.storage.UploadPurger;
 import io.berth.storage.cache.CacheStats;
 import io.berth.storage.cache.DescriptorCache;
@@ -20,6 +22,7 @@ import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
 import io.berth.storage.driver.inmemory.InMemoryDriver;
 import io.berth.storage.driver.s3.S3Driver;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -74,16 +77,17 @@ public final class Berth implements AutoCloseable {
         }
         Registry registry = new Registry(driver, clock, cache);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
+        reconcileCatalog(maintenance, registry.catalog(), config.storage());
         Health health = new Health();
         StorageDriverCheck healthCheck = storageDriverCheck(driver, config.health().storageDriver(), health);
         RegistryServer server;
         DebugServer debug;
         try {
-            server = new RegistryServer(registry, httpSettings(config),
+            server = new RegistryServer(registry, httpSettings(config, driver),
                     config.log().accessLogDisabled() ? null : new AccessLog(), metrics);
             debug = debugSettings.address() == null ? null
                     : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             maintenance.shutdownNow();
             if (healthCheck != null) {
                 healthCheck.close();
@@ -114,9 +118,9 @@ public final class Berth implements AutoCloseable {
         return berth;
     }
 
-    private static RegistryServer.Settings httpSettings(Config config) {
+    private static RegistryServer.Settings httpSettings(Config config, StorageDriver driver) throws IOException {
         Config.Http http = config.http();
-        return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
+        return new RegistryServer.Settings(http.address(), secret(http.secret(), driver, config.storage().readOnly()), config.storage().deleteEnabled(),
                 config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
                 http.drainTimeout(), !config.storage().redirectDisabled());
     }
@@ -200,7 +204,8 @@ public final class Berth implements AutoCloseable {
         };
     }
 
-    private static StorageDriver storageDriver(Config.Storage storage) {
+    /** The driver {@code storage} names, unwrapped. */
+    static StorageDriver storageDriver(Config.Storage storage) {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
@@ -209,8 +214,27 @@ public final class Berth implements AutoCloseable {
         };
     }
 
+    /** {@code storage.maintenance.catalog.interval}: finds repositories other writers of the root added or removed. */
+    private static void reconcileCatalog(ScheduledExecutorService executor, Catalog catalog, Config.Storage storage) {
+        long interval = storage.catalogInterval().toMillis();
+        if (interval == 0 || storage.readOnly()) {
+            return; // read-only: storage must not change, not even Berth's own index
+        }
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                Catalog.Reconciled done = catalog.reconcile();
+                if (done.added() + done.removed() > 0) {
+                    log.info("catalog reconciled with storage: {} repositories, {} added, {} removed",
+                            done.repositories(), done.added(), done.removed());
+                }
+            } catch (Exception e) {
+                log.warn("catalog reconcile failed: {}", e.toString());
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
     private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upload-purger").factory());
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("maintenance").factory());
         Config.UploadPurging purging = storage.uploadPurging();
         if (purging.enabled() && storage.readOnly()) {
             // Read-only mode is for maintenance such as garbage collection: storage must not change under it.
@@ -229,12 +253,19 @@ public final class Berth implements AutoCloseable {
         return executor;
     }
 
-    private static byte[] secret(String configured) {
+    /** {@code http.secret}, else the key kept in storage, made at the first start (see {@link StoredSecret}). */
+    private static byte[] secret(String configured, StorageDriver driver, boolean readOnly) throws IOException {
         if (configured != null && !configured.isEmpty()) {
             return configured.getBytes(StandardCharsets.UTF_8);
         }
-        log.warn("http.secret is not set: using a random key, so upload links will not survive a restart "
-                + "nor work across replicas; set REGISTRY_HTTP_SECRET");
+        byte[] stored = StoredSecret.loadOrCreate(driver, !readOnly);
+        if (stored != null) {
+            log.info("http.secret is not set: upload links are signed with the key kept in storage, shared by "
+                    + "every replica over it; set REGISTRY_HTTP_SECRET to choose one");
+            return stored;
+        }
+        log.warn("http.secret is not set and the read-only registry has no key in storage: using a random key, "
+                + "so upload links will not survive a restart nor work across replicas; set REGISTRY_HTTP_SECRET");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return key;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code berth} command line. */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An OCI Distribution container image registry.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, Main.VersionCommand.class, BenchCommand.class,
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, CatalogCommand.class, Main.VersionCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -32,9 +32,12 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
     /** The {@code log} section. */
     public record Log(String level, String formatter, Map<String, String> fields, boolean accessLogDisabled) {}
 
-    /** The {@code storage} section; {@code rootDirectory} is set for the filesystem driver, {@code s3} for S3. */
+    /**
+     * The {@code storage} section; {@code rootDirectory} is set for the filesystem driver, {@code s3} for S3;
+     * {@code catalogInterval} ({@code storage.maintenance.catalog.interval}) is zero when the catalog is not reconciled.
+     */
     public record Storage(String driver, Path rootDirectory, S3Settings s3, boolean deleteEnabled,
-            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache) {}
+            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache, Duration catalogInterval) {}
 
     /** {@code storage.maintenance.uploadpurging}: removal of abandoned uploads. */
     public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {}
@@ -157,7 +160,8 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
                 v.bool("storage.maintenance.readonly.enabled"),
                 v.bool("storage.redirect.disable"),
                 new Cache(v.oneOf("storage.cache.blobdescriptor", "", "inmemory", "redis"),
-                        v.positive("storage.cache.blobdescriptorsize")));
+                        v.positive("storage.cache.blobdescriptorsize")),
+                v.duration("storage.maintenance.catalog.interval"));
         RedisSettings redis = v.settings.hasSection("redis") ? redis(v) : null;
         if (storage.cache().blobDescriptor().equals("redis") && redis == null) {
             throw v.error("storage.cache.blobdescriptor", "redis needs a redis section with at least redis.addr");
