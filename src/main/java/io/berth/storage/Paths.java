@@ -3,6 +3,7 @@ package io.berth.storage;
 import io.berth.registry.Digest;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.Tag;
+import java.util.UUID;
 
 /**
  * The one mapping from what the registry stores to where it lives, in Distribution's layout, so
@@ -25,7 +26,8 @@ import io.berth.registry.Tag;
  *   _berth/catalog/&lt;name, encoded&gt;                              Berth's: one empty file per repository, named so
  *                                                              that the files sort as the names do ({@link #entryName})
  *   _berth/catalog-v2-complete                                  Berth's: the catalog index covers every repository
- *   _berth/httpsecret                                           Berth's: the upload-state key when http.secret is unset
+ *   _berth/httpsecret/key                                       Berth's: the upload-state key when http.secret is unset
+ *   _berth/httpsecret-&lt;uuid&gt;/key                                Berth's: a key being proposed, moved to the one above
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -107,8 +109,14 @@ public final class Paths {
     /** Written once the catalog index holds every repository, including those found in storage written by others. */
     public record CatalogComplete() implements Spec {}
 
+    /** The folder of the key that signs upload state when the configuration names none. */
+    public record HttpSecretDir() implements Spec {}
+
     /** The key that signs upload state when the configuration names none, shared by restarts and replicas. */
     public record HttpSecret() implements Spec {}
+
+    /** The folder of a key one process proposes, moved into place unless another got there first. */
+    public record HttpSecretCandidate(UUID id) implements Spec {}
 
     private Paths() {}
 
@@ -170,7 +178,9 @@ public final class Paths {
             case Catalog() -> ROOT + "/_berth/catalog";
             case CatalogEntry(RepositoryName n) -> ROOT + "/_berth/catalog/" + entryName(n.value());
             case CatalogComplete() -> ROOT + "/_berth/catalog-v2-complete";
-            case HttpSecret() -> ROOT + "/_berth/httpsecret";
+            case HttpSecretDir() -> ROOT + "/_berth/httpsecret";
+            case HttpSecret() -> of(new HttpSecretDir()) + "/key";
+            case HttpSecretCandidate(UUID id) -> ROOT + "/_berth/httpsecret-" + id;
         };
     }
 }

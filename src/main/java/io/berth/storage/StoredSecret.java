@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.UUID;
 
 /**
  * The key that signs upload state when {@code http.secret} is not set: made once and kept in
@@ -26,12 +27,29 @@ public final class StoredSecret {
         if (stored != null || !mayWrite) {
             return stored;
         }
+        propose(driver);
+        stored = read(driver, path);
+        if (stored == null) {
+            throw new IOException("the upload-state key could not be stored at " + path);
+        }
+        return stored;
+    }
+
+    /**
+     * Writes a new key in a folder of its own and moves the folder into place. A move refuses to
+     * replace a folder that holds anything, so when replicas start together the first to move wins
+     * and the others read its key (on S3, which cannot move atomically, nearly always).
+     */
+    private static void propose(StorageDriver driver) throws IOException {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        driver.putContent(path, HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII));
-        // Replicas starting together may each write one: the last write stands, and reading it back
-        // makes every replica that reads after it use that one.
-        return read(driver, path);
+        String candidate = Paths.of(new Paths.HttpSecretCandidate(UUID.randomUUID()));
+        driver.putContent(candidate + "/key", HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII));
+        try {
+            driver.move(candidate, Paths.of(new Paths.HttpSecretDir()));
+        } catch (IOException lost) {
+            driver.delete(candidate); // another replica's key is in place: ours goes
+        }
     }
 
     private static byte[] read(StorageDriver driver, String path) throws IOException {
