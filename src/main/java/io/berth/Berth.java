@@ -120,7 +120,8 @@ public final class Berth implements AutoCloseable {
 
     private static RegistryServer.Settings httpSettings(Config config, StorageDriver driver) throws IOException {
         Config.Http http = config.http();
-        return new RegistryServer.Settings(http.address(), secret(http.secret(), driver, config.storage().readOnly()), config.storage().deleteEnabled(),
+        byte[] secret = secret(http.secret(), driver, config.storage().readOnly());
+        return new RegistryServer.Settings(http.address(), secret, config.storage().deleteEnabled(),
                 config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
                 http.drainTimeout(), !config.storage().redirectDisabled());
     }

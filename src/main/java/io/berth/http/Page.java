@@ -34,7 +34,7 @@ record Page(List<String> items, boolean more) {
         }
     }
 
-    /** The page size a request asks for: {@code n}, at most {@code cap}; {@code cap} without {@code n} ({@code cap <= 0}: no cap, -1 for all). */
+    /** The page size {@code n} asks for, at most {@code cap}; without {@code n}, {@code cap} ({@code cap <= 0}: no cap, -1 for all). */
     static int limit(String n, int cap) {
         if (n == null) {
             return cap > 0 ? cap : -1;

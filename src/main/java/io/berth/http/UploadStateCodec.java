@@ -63,7 +63,7 @@ final class UploadStateCodec {
         }
         byte[] json = Arrays.copyOfRange(raw, MAC_LENGTH, raw.length);
         if (!MessageDigest.isEqual(mac(json), Arrays.copyOf(raw, MAC_LENGTH))) {
-            throw invalid("upload state token is invalid or was tampered with");
+            throw invalid("upload state token was tampered with or signed with another secret");
         }
         try {
             return Exchange.JSON.readValue(json, UploadState.class);

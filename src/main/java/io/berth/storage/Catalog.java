@@ -147,12 +147,15 @@ public final class Catalog {
         if (complete) {
             return;
         }
+        reconciling.lock(); // the first listings wait for one of them to index, rather than each walking
         try {
-            driver.stat(Paths.of(new Paths.CatalogComplete()));
+            if (!complete && !exists(Paths.of(new Paths.CatalogComplete()))) {
+                log.info("indexing the repositories already in storage for the catalog");
+                rebuild();
+            }
             complete = true;
-        } catch (StorageDriverException.PathNotFound e) {
-            log.info("indexing the repositories already in storage for the catalog");
-            rebuild();
+        } finally {
+            reconciling.unlock();
         }
     }
 

@@ -59,12 +59,12 @@ public interface StorageDriver extends AutoCloseable {
 
     /**
      * The full paths of at most {@code limit} direct children of a directory that come after the
-     * child named {@code after} ({@code ""} for the first page), in the order of {@link #list}, so
+     * child named {@code after} ({@code ""} for the first page), in lexical order of their names, so
      * that a folder of any size can be read a page at a time by passing the last name of each page
      * to the next. A driver that can start a listing at a name overrides this, so that a page costs
-     * memory for the page only; this default lists the whole folder. On S3, which sorts a
-     * directory as its name followed by {@code /}, directories keep that order here ({@code a-b}
-     * and {@code a.c} before a directory {@code a}); files are in lexical order everywhere.
+     * memory for the page only; this default lists the whole folder. S3 sorts a directory as its
+     * name followed by {@code /} and so does its driver here ({@code a-b} and {@code a.c} come
+     * before a directory {@code a}); a folder of files is in the same order everywhere.
      */
     default List<String> listPage(String path, String after, int limit) throws IOException {
         List<String> page = new ArrayList<>();

@@ -362,7 +362,7 @@ public final class S3Driver implements StorageDriver {
             ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(start).delimiter("/")
                     .maxKeys(Math.min(limit, PAGE));
             if (!after.isEmpty()) {
-                // S3 orders a directory as "name/": start past everything in it, which no path char follows.
+                // S3 orders a directory as "name/": start past everything in it ('~' follows every path character).
                 boolean directory = firstModifiedUnder(start + after + "/") != null;
                 request.startAfter(start + after + (directory ? "/~" : ""));
             }
