@@ -60,13 +60,8 @@ public final class Catalog {
         this.indexed = Caffeine.newBuilder().maximumSize(remembered).executor(Runnable::run).build();
     }
 
-    /** Records that a repository exists; called when it gets a manifest. */
-    void add(RepositoryName name) throws IOException {
-        ensureEntry(name);
-    }
-
-    /** Writes a repository's entry unless it is there; true when it was written. */
-    private boolean ensureEntry(RepositoryName name) throws IOException {
+    /** Records that a repository exists (called when it gets a manifest); true when its entry was new. */
+    boolean add(RepositoryName name) throws IOException {
         if (indexed.getIfPresent(name) != null) {
             return false;
         }
@@ -127,7 +122,7 @@ public final class Catalog {
             String root = Paths.of(new Paths.Repositories());
             eachRepository(root, root, name -> {
                 found[0]++;
-                if (ensureEntry(name)) {
+                if (add(name)) {
                     found[1]++;
                 }
             });

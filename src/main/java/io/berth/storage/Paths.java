@@ -26,6 +26,8 @@ import java.util.UUID;
  *   _berth/catalog/&lt;name, encoded&gt;                              Berth's: one empty file per repository, named so
  *                                                              that the files sort as the names do ({@link #entryName})
  *   _berth/catalog-v2-complete                                  Berth's: the catalog index covers every repository
+ *                                                              (the index of the older naming, beside catalog-complete,
+ *                                                              is rebuilt once)
  *   _berth/httpsecret/key                                       Berth's: the upload-state key when http.secret is unset
  *   _berth/httpsecret-&lt;uuid&gt;/key                                Berth's: a key being proposed, moved to the one above
  * </pre>
@@ -128,7 +130,7 @@ public final class Paths {
      * {@code -}, {@code .}, {@code _} and the letters, none of which change. Case is left alone,
      * so case-insensitive file systems hold the index too.
      */
-    public static String entryName(String name) {
+    static String entryName(String name) {
         char[] chars = name.toCharArray();
         for (int i = 0; i < chars.length; i++) {
             char c = chars[i];
@@ -138,7 +140,7 @@ public final class Paths {
     }
 
     /** The repository name an index file name stands for (not validated: a stray file may be anything). */
-    public static String nameOfEntry(String fileName) {
+    static String nameOfEntry(String fileName) {
         char[] chars = fileName.toCharArray();
         for (int i = 0; i < chars.length; i++) {
             char c = chars[i];
