@@ -60,11 +60,15 @@ public final class Catalog {
         this.indexed = Caffeine.newBuilder().maximumSize(remembered).executor(Runnable::run).build();
     }
 
-    /** Records that a repository exists (called when it gets a manifest); true when its entry was new. */
-    boolean add(RepositoryName name) throws IOException {
-        if (indexed.getIfPresent(name) != null) {
-            return false;
+    /** Records that a repository exists; called when it gets a manifest. */
+    void add(RepositoryName name) throws IOException {
+        if (indexed.getIfPresent(name) == null) {
+            ensureEntry(name);
         }
+    }
+
+    /** Writes a repository's entry unless storage has it; true when it was written. */
+    private boolean ensureEntry(RepositoryName name) throws IOException {
         String entry = Paths.of(new Paths.CatalogEntry(name));
         boolean written = false;
         try {
@@ -122,7 +126,7 @@ public final class Catalog {
             String root = Paths.of(new Paths.Repositories());
             eachRepository(root, root, name -> {
                 found[0]++;
-                if (add(name)) {
+                if (ensureEntry(name)) { // not trusting memory: another writer may have removed the entry
                     found[1]++;
                 }
             });
