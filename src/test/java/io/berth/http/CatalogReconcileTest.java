@@ -101,6 +101,8 @@ class CatalogReconcileTest {
 
         writeAsDistribution("reconciling", "bg/restored/app");
         removeTree(repositories("reconciling").resolve("bg/gone"));
+        // And a restore of an older index that lacks a repository Berth has seen: it must come back too.
+        Files.delete(dir.resolve("reconciling/docker/registry/v2/_berth/catalog/bg0kept"));
 
         assertThat(awaitCatalog(reconciling, "bg/", List.of("bg/kept", "bg/restored/app"))).containsExactly("bg/kept", "bg/restored/app");
         // Pushed again, the removed repository is listed again: the index does not remember it as there.
