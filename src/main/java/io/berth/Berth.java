@@ -10,7 +10,9 @@ import io.berth.observe.DebugServer;
 import io.berth.observe.Health;
 import io.berth.observe.Metrics;
 import io.berth.observe.StorageDriverCheck;
+import io.berth.storage.Catalog;
 import io.berth.storage.Registry;
+import io.berth.storage.StoredSecret;
 import io.berth.storage.UploadPurger;
 import io.berth.storage.cache.CacheStats;
 import io.berth.storage.cache.DescriptorCache;
@@ -22,6 +24,7 @@ import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.filesystem.FilesystemDriver;
 import io.berth.storage.driver.inmemory.InMemoryDriver;
 import io.berth.storage.driver.s3.S3Driver;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -85,9 +88,10 @@ public final class Berth implements AutoCloseable {
         Registry registry = new Registry(driver, clock, cache);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
         closer.add(maintenance::shutdownNow);
+        reconcileCatalog(maintenance, registry.catalog(), config.storage());
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
-        RegistryServer server = closer.add(registryServer(registry, config, metrics));
+        RegistryServer server = closer.add(registryServer(registry, config, metrics, driver));
         DebugServer debug = closer.add(debugSettings.address() == null ? null
                 : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath()));
         server.start();
@@ -107,18 +111,20 @@ public final class Berth implements AutoCloseable {
     }
 
     /** The HTTP server; a TLS file it cannot use is a configuration error naming its key. */
-    private static RegistryServer registryServer(Registry registry, Config config, Metrics metrics) {
+    private static RegistryServer registryServer(Registry registry, Config config, Metrics metrics, StorageDriver driver)
+            throws IOException {
         try {
-            return new RegistryServer(registry, httpSettings(config), config.log().accessLogDisabled() ? null : new AccessLog(),
+            return new RegistryServer(registry, httpSettings(config, driver), config.log().accessLogDisabled() ? null : new AccessLog(),
                     metrics);
         } catch (TlsContexts.UnusableFileException e) {
             throw new ConfigException("http.tls." + e.part() + ": " + e.getMessage());
         }
     }
 
-    private static RegistryServer.Settings httpSettings(Config config) {
+    private static RegistryServer.Settings httpSettings(Config config, StorageDriver driver) throws IOException {
         Config.Http http = config.http();
-        return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
+        byte[] secret = secret(http.secret(), driver, config.storage().readOnly());
+        return new RegistryServer.Settings(http.address(), secret, config.storage().deleteEnabled(),
                 config.storage().readOnly(), http.prefix(), http.host(), http.headers(), LayerSettings.tls(http.tls()),
                 http.http2Disabled(), http.drainTimeout(), !config.storage().redirectDisabled());
     }
@@ -210,7 +216,8 @@ public final class Berth implements AutoCloseable {
         return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     }
 
-    private static StorageDriver storageDriver(Config.Storage storage) {
+    /** The driver {@code storage} names, unwrapped. */
+    static StorageDriver storageDriver(Config.Storage storage) {
         return switch (storage.driver()) {
             case "inmemory" -> new InMemoryDriver();
             case "filesystem" -> new FilesystemDriver(storage.rootDirectory().toAbsolutePath());
@@ -219,8 +226,27 @@ public final class Berth implements AutoCloseable {
         };
     }
 
+    /** {@code storage.maintenance.catalog.interval}: finds repositories other writers of the root added or removed. */
+    private static void reconcileCatalog(ScheduledExecutorService executor, Catalog catalog, Config.Storage storage) {
+        long interval = storage.catalogInterval().toMillis();
+        if (interval == 0 || storage.readOnly()) {
+            return; // read-only: storage must not change, not even Berth's own index
+        }
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                Catalog.Reconciled done = catalog.reconcile();
+                if (done.added() + done.removed() > 0) {
+                    log.info("catalog reconciled with storage: {} repositories, {} added, {} removed",
+                            done.repositories(), done.added(), done.removed());
+                }
+            } catch (Exception e) {
+                log.warn("catalog reconcile failed: {}", e.toString());
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
     private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upload-purger").factory());
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("maintenance").factory());
         Config.UploadPurging purging = storage.uploadPurging();
         if (!storage.readOnly()) {
             // Whether or not uploads are purged: a crash's temporary files are swept once at start.
@@ -243,12 +269,19 @@ public final class Berth implements AutoCloseable {
         return executor;
     }
 
-    private static byte[] secret(String configured) {
+    /** {@code http.secret}, else the key kept in storage, made at the first start (see {@link StoredSecret}). */
+    private static byte[] secret(String configured, StorageDriver driver, boolean readOnly) throws IOException {
         if (configured != null && !configured.isEmpty()) {
             return configured.getBytes(StandardCharsets.UTF_8);
         }
-        log.warn("http.secret is not set: using a random key, so upload links will not survive a restart "
-                + "nor work across replicas; set REGISTRY_HTTP_SECRET");
+        byte[] stored = StoredSecret.loadOrCreate(driver, !readOnly);
+        if (stored != null) {
+            log.info("http.secret is not set: upload links are signed with the key kept in storage, shared by "
+                    + "every replica over it; set REGISTRY_HTTP_SECRET to choose one");
+            return stored;
+        }
+        log.warn("http.secret is not set and the read-only registry has no key in storage: using a random key, "
+                + "so upload links will not survive a restart nor work across replicas; set REGISTRY_HTTP_SECRET");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return key;

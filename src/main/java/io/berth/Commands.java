@@ -17,6 +17,7 @@ public final class Commands {
         CommandLine berth = new CommandLine(new Main());
         berth.addSubcommand(new Main.Serve());
         berth.addSubcommand(new Main.ConfigCommand());
+        berth.addSubcommand(new CatalogCommand());
         berth.addSubcommand(new Main.VersionCommand());
         berth.addSubcommand(new BenchCommand());
         berth.addSubcommand(new CommandLine.HelpCommand());

@@ -35,7 +35,8 @@ class CommandLineTest {
     @Test
     void everyCommandAnswersHelp() throws Exception {
         for (List<String> command : List.of(List.<String>of(), List.of("serve"), List.of("config"), List.of("config", "check"),
-                List.of("version"), List.of("bench"), List.of("bench", "compare"))) {
+                List.of("version"), List.of("bench"), List.of("bench", "compare"), List.of("catalog"),
+                List.of("catalog", "rebuild"))) {
             String[] arguments = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             Cli.Result result = Cli.run(Map.of(), arguments);

@@ -20,9 +20,12 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
     /** The {@code log} section. */
     public record Log(String level, String formatter, Map<String, String> fields, boolean accessLogDisabled) {}
 
-    /** The {@code storage} section; {@code rootDirectory} is set for the filesystem driver, {@code s3} for S3. */
+    /**
+     * The {@code storage} section; {@code rootDirectory} is set for the filesystem driver, {@code s3} for S3;
+     * {@code catalogInterval} ({@code storage.maintenance.catalog.interval}) is zero when the catalog is not reconciled.
+     */
     public record Storage(String driver, Path rootDirectory, S3 s3, boolean deleteEnabled,
-            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache) {}
+            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache, Duration catalogInterval) {}
 
     /** {@code storage.s3}, with Distribution's defaults filled in; {@code regionEndpoint} is null for AWS itself. */
     public record S3(String region, URI regionEndpoint, String bucket, String rootDirectory, String accessKey,

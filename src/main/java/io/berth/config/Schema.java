@@ -113,6 +113,7 @@ final class Schema {
             key("storage.maintenance.uploadpurging.interval", Kind.DURATION, "24h"),
             key("storage.maintenance.uploadpurging.dryrun", Kind.BOOL, "false"),
             key("storage.maintenance.readonly.enabled", Kind.BOOL, "false"),
+            key("storage.maintenance.catalog.interval", Kind.DURATION, "10m"),
             key("storage.redirect.disable", Kind.BOOL, "false"),
             // Distribution bounds its parallel tag lookups on delete; Berth's need no bound.
             unacted("storage.tag.concurrencylimit", Kind.INT),

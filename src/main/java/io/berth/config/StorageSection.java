@@ -34,7 +34,8 @@ final class StorageSection {
                 v.bool("storage.maintenance.readonly.enabled"),
                 v.bool("storage.redirect.disable"),
                 new Config.Cache(v.oneOf("storage.cache.blobdescriptor", "", "inmemory", "redis"),
-                        v.positive("storage.cache.blobdescriptorsize")));
+                        v.positive("storage.cache.blobdescriptorsize")),
+                v.duration("storage.maintenance.catalog.interval"));
     }
 
     private static Config.S3 s3(Values v) {

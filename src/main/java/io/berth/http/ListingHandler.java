@@ -4,6 +4,7 @@ import io.berth.registry.Digest;
 import io.berth.registry.MediaTypes;
 import io.berth.registry.Referrer;
 import io.berth.registry.Tag;
+import io.berth.storage.Catalog;
 import io.berth.storage.Registry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ final class ListingHandler {
     }
 
     void catalog(Exchange ex) throws IOException {
-        Page page = Page.of(registry.catalog().list(), ex, CATALOG_PAGE);
+        Catalog.Page listed = registry.catalog().page(ex.query("last"), Page.limit(ex.query("n"), CATALOG_PAGE));
+        Page page = new Page(listed.names(), listed.more());
         page.linkNext(ex, prefix + "/v2/_catalog");
         ex.sendJson(200, Map.of("repositories", page.items()));
     }

@@ -34,7 +34,8 @@ record Page(List<String> items, boolean more) {
         }
     }
 
-    private static int limit(String n, int cap) {
+    /** The page size {@code n} asks for, at most {@code cap}; without {@code n}, {@code cap} ({@code cap <= 0}: no cap, -1 for all). */
+    static int limit(String n, int cap) {
         if (n == null) {
             return cap > 0 ? cap : -1;
         }

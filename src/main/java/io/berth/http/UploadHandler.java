@@ -117,9 +117,6 @@ final class UploadHandler {
         String token = ex.query("_state");
         if (token != null) {
             UploadStateCodec.UploadState state = states.unpack(token);
-            if (state == null) {
-                throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token is invalid or was tampered with"));
-            }
             if (!route.name().value().equals(state.name()) || !id.value().equals(state.uuid())) {
                 throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token belongs to another upload"));
             }

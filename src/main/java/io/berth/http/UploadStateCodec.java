@@ -1,6 +1,8 @@
 package io.berth.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -44,26 +46,35 @@ final class UploadStateCodec {
         }
     }
 
-    /** The state in a token, or null when the token is malformed, tampered with or signed with another key. */
+    /**
+     * The state in a token. One that is not a token at all, whose signature fails (tampered with,
+     * or signed with another key), or whose signed content cannot be read is {@code BLOB_UPLOAD_INVALID},
+     * each with its own message.
+     */
     UploadState unpack(String token) {
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(token);
         } catch (IllegalArgumentException e) {
-            return null;
+            throw invalid("upload state token is malformed: not base64url");
         }
         if (raw.length <= MAC_LENGTH) {
-            return null;
+            throw invalid("upload state token is malformed: too short to hold a signature and a state");
         }
         byte[] json = Arrays.copyOfRange(raw, MAC_LENGTH, raw.length);
         if (!MessageDigest.isEqual(mac(json), Arrays.copyOf(raw, MAC_LENGTH))) {
-            return null;
+            throw invalid("upload state token was tampered with or signed with another secret");
         }
         try {
             return Exchange.JSON.readValue(json, UploadState.class);
         } catch (IOException e) {
-            return null;
+            // Genuine, so written by a Berth whose state had another shape.
+            throw invalid("upload state token is signed but its state cannot be read");
         }
+    }
+
+    private static RegistryException invalid(String message) {
+        return new RegistryException(new RegistryError.BlobUploadInvalid(message));
     }
 
     private byte[] mac(byte[] content) {

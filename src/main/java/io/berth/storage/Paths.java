@@ -3,6 +3,7 @@ package io.berth.storage;
 import io.berth.registry.Digest;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.Tag;
+import java.util.UUID;
 
 /**
  * The one mapping from what the registry stores to where it lives, in Distribution's layout, so
@@ -22,8 +23,13 @@ import io.berth.registry.Tag;
  *     _manifests/tags/&lt;tag&gt;/index/&lt;algorithm&gt;/&lt;hex&gt;/link       every manifest the tag has pointed at
  *     _referrers/&lt;algorithm&gt;/&lt;hex&gt;/&lt;algorithm&gt;/&lt;hex&gt;         Berth's: the descriptor of a manifest whose
  *                                                              subject is the first digest (referrers index)
- *   _berth/catalog/&lt;name with / as :&gt;                           Berth's: one empty file per repository
- *   _berth/catalog-complete                                     Berth's: the catalog index covers every repository
+ *   _berth/catalog/&lt;name, encoded&gt;                              Berth's: one empty file per repository, named so
+ *                                                              that the files sort as the names do ({@link #entryName})
+ *   _berth/catalog-v2-complete                                  Berth's: the catalog index covers every repository
+ *                                                              (the index of the older naming, beside catalog-complete,
+ *                                                              is rebuilt once)
+ *   _berth/httpsecret/key                                       Berth's: the upload-state key when http.secret is unset
+ *   _berth/httpsecret-&lt;uuid&gt;/key                                Berth's: a key being proposed, moved to the one above
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -105,7 +111,43 @@ public final class Paths {
     /** Written once the catalog index holds every repository, including those found in storage written by others. */
     public record CatalogComplete() implements Spec {}
 
+    /** The folder of the key that signs upload state when the configuration names none. */
+    public record HttpSecretDir() implements Spec {}
+
+    /** The key that signs upload state when the configuration names none, shared by restarts and replicas. */
+    public record HttpSecret() implements Spec {}
+
+    /** The folder of a key one process proposes, moved into place unless another got there first. */
+    public record HttpSecretCandidate(UUID id) implements Spec {}
+
     private Paths() {}
+
+    /**
+     * The file name of a repository in the catalog index. A driver lists names in lexical order,
+     * and the catalog pages in the lexical order of repository names, so the encoding keeps both
+     * the order and the length: {@code /} becomes {@code 0} and each digit the next character
+     * ({@code 0} to {@code 1}, ..., {@code 9} to {@code :}), which sorts as the originals do among
+     * {@code -}, {@code .}, {@code _} and the letters, none of which change. Case is left alone,
+     * so case-insensitive file systems hold the index too.
+     */
+    static String entryName(String name) {
+        char[] chars = name.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            char c = chars[i];
+            chars[i] = c == '/' ? '0' : c >= '0' && c <= '9' ? (char) (c + 1) : c;
+        }
+        return new String(chars);
+    }
+
+    /** The repository name an index file name stands for (not validated: a stray file may be anything). */
+    static String nameOfEntry(String fileName) {
+        char[] chars = fileName.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            char c = chars[i];
+            chars[i] = c == '0' ? '/' : c >= '1' && c <= ':' ? (char) (c - 1) : c;
+        }
+        return new String(chars);
+    }
 
     /** The driver path of a spec. */
     public static String of(Spec spec) {
@@ -136,8 +178,11 @@ public final class Paths {
             case ReferrerEntry(RepositoryName n, Digest s, Digest r) ->
                     of(new Referrers(n, s)) + "/" + r.algorithm().prefix() + "/" + r.hex();
             case Catalog() -> ROOT + "/_berth/catalog";
-            case CatalogEntry(RepositoryName n) -> ROOT + "/_berth/catalog/" + n.value().replace('/', ':');
-            case CatalogComplete() -> ROOT + "/_berth/catalog-complete";
+            case CatalogEntry(RepositoryName n) -> ROOT + "/_berth/catalog/" + entryName(n.value());
+            case CatalogComplete() -> ROOT + "/_berth/catalog-v2-complete";
+            case HttpSecretDir() -> ROOT + "/_berth/httpsecret";
+            case HttpSecret() -> of(new HttpSecretDir()) + "/key";
+            case HttpSecretCandidate(UUID id) -> ROOT + "/_berth/httpsecret-" + id;
         };
     }
 }

@@ -30,7 +30,19 @@ class PathsTest {
                 Arguments.of(new Paths.Uploads(N), V2 + "/repositories/library/ubuntu/_uploads"),
                 Arguments.of(new Paths.UploadDir(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value()),
                 Arguments.of(new Paths.UploadData(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/data"),
-                Arguments.of(new Paths.UploadStartedAt(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/startedat"));
+                Arguments.of(new Paths.UploadStartedAt(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/startedat"),
+                Arguments.of(new Paths.CatalogEntry(RepositoryName.parse("my-org/app.v2/x_9")), V2 + "/_berth/catalog/my-org0app.v30x_:"),
+                Arguments.of(new Paths.HttpSecret(), V2 + "/_berth/httpsecret/key"),
+                Arguments.of(new Paths.HttpSecretCandidate(java.util.UUID.fromString(U.value())), V2 + "/_berth/httpsecret-" + U.value()));
+    }
+
+    @org.junit.jupiter.api.Test
+    void catalogEntriesSortAsTheNamesDoAndDecodeBack() {
+        java.util.List<String> names = java.util.List.of("a", "a-b", "a.b", "a/b", "a/b/c", "a0", "a9", "a_b", "aa", "b");
+        java.util.List<String> entries = names.stream().map(Paths::entryName).toList();
+
+        assertThat(entries).isSorted().doesNotHaveDuplicates();
+        assertThat(entries.stream().map(Paths::nameOfEntry)).containsExactlyElementsOf(names);
     }
 
     @ParameterizedTest(name = "{0}")

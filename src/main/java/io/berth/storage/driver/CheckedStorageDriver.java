@@ -129,6 +129,14 @@ public final class CheckedStorageDriver implements StorageDriver {
     }
 
     @Override
+    public List<String> listPage(String path, String after, int limit) throws IOException {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a page holds at least one name");
+        }
+        return driver.listPage(fileOrRoot(path), after, limit);
+    }
+
+    @Override
     public void walk(String path, Consumer<FileInfo> visitor) throws IOException {
         driver.walk(fileOrRoot(path), visitor);
     }

@@ -121,6 +121,11 @@ public final class MeteredStorageDriver implements StorageDriver {
     }
 
     @Override
+    public List<String> listPage(String path, String after, int limit) throws IOException {
+        return timed(list, () -> driver.listPage(path, after, limit));
+    }
+
+    @Override
     public void move(String source, String destination) throws IOException {
         timed(move, () -> {
             driver.move(source, destination);

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -56,6 +57,28 @@ public interface StorageDriver extends AutoCloseable {
      * children: it is {@code PathNotFound}, like a missing directory; the root always exists.
      */
     List<String> list(String path) throws IOException;
+
+    /**
+     * The full paths of at most {@code limit} direct children of a directory that come after the
+     * child named {@code after} ({@code ""} for the first page), in lexical order of their names, so
+     * that a folder of any size can be read a page at a time by passing the last name of each page
+     * to the next. A driver that can start a listing at a name overrides this, so that a page costs
+     * memory for the page only; this default lists the whole folder. S3 sorts a directory as its
+     * name followed by {@code /} and so does its driver here ({@code a-b} and {@code a.c} come
+     * before a directory {@code a}); a folder of files is in the same order everywhere.
+     */
+    default List<String> listPage(String path, String after, int limit) throws IOException {
+        List<String> page = new ArrayList<>();
+        for (String child : list(path)) {
+            if (page.size() == limit) {
+                break;
+            }
+            if (child.substring(child.lastIndexOf('/') + 1).compareTo(after) > 0) {
+                page.add(child);
+            }
+        }
+        return page;
+    }
 
     /**
      * Moves a file or directory over the file at {@code destination}, atomically and durably,

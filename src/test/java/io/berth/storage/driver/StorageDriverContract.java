@@ -413,6 +413,51 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void listPageReturnsTheFilesAfterTheMarkerInOrderAPageAtATime() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            names.add(String.format("f%02d", i));
+        }
+        for (String name : List.of("f13", "f02", "f24", "f00")) {
+            driver.putContent("/paged/" + name, bytes(name));
+        }
+        for (String name : names) {
+            driver.putContent("/paged/" + name, bytes(name));
+        }
+        List<String> seen = new ArrayList<>();
+        String after = "";
+        for (List<String> page; !(page = driver.listPage("/paged", after, 7)).isEmpty(); ) {
+            assertThat(page).hasSizeLessThanOrEqualTo(7);
+            seen.addAll(page);
+            after = page.getLast().substring("/paged/".length());
+        }
+
+        assertThat(seen).containsExactlyElementsOf(names.stream().map(n -> "/paged/" + n).toList());
+        assertThat(driver.listPage("/paged", "f1", 2)).containsExactly("/paged/f10", "/paged/f11");
+        assertThat(driver.listPage("/paged", "f24", 5)).isEmpty();
+        assertThat(driver.listPage("/", "", 100)).contains("/paged");
+        assertNotFound("/paged/f00", () -> driver.listPage("/paged/f00", "", 5));
+        assertNotFound("/nothing", () -> driver.listPage("/nothing", "", 5));
+        driver.delete("/paged");
+    }
+
+    @Test
+    void listPageOfDirectoriesNamesEachOnce() throws Exception {
+        for (String path : List.of("/pd/a/x", "/pd/a-b/x", "/pd/a.c/x", "/pd/b/x", "/pd/ab/x")) {
+            driver.putContent(path, bytes(path));
+        }
+        List<String> seen = new ArrayList<>();
+        String after = "";
+        for (List<String> page; !(page = driver.listPage("/pd", after, 2)).isEmpty() && seen.size() < 10; ) {
+            seen.addAll(page);
+            after = page.getLast().substring("/pd/".length());
+        }
+
+        assertThat(seen).containsExactlyInAnyOrder("/pd/a", "/pd/a-b", "/pd/a.c", "/pd/ab", "/pd/b");
+        driver.delete("/pd");
+    }
+
+    @Test
     void listOfTheRootShowsTopLevelEntries() throws Exception {
         driver.putContent("/top2/file", bytes("x"));
         driver.putContent("/top1", bytes("x"));

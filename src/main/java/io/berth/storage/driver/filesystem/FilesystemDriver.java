@@ -42,6 +42,7 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -288,6 +289,31 @@ public final class FilesystemDriver implements StorageDriver {
         } catch (IOException e) {
             throw notFoundIfMissing(e, path, dir);
         }
+    }
+
+    @Override
+    public List<String> listPage(String path, String after, int limit) throws IOException {
+        Path dir = resolve(path);
+        if (ROOT.equals(path) && !Files.exists(dir)) {
+            return List.of();
+        }
+        if (!attributes(path, dir).isDirectory()) {
+            throw new PathNotFound(path);
+        }
+        // A directory is read in no order: one pass keeps the first names after the marker, so memory
+        // holds a page whatever the folder's size.
+        TreeSet<String> page = new TreeSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX) && name.compareTo(after) > 0 && page.add(name) && page.size() > limit) {
+                    page.pollLast();
+                }
+            }
+        } catch (IOException e) {
+            throw notFoundIfMissing(e, path, dir);
+        }
+        return page.stream().map(name -> child(path, name)).toList();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -94,6 +95,27 @@ public final class InMemoryDriver implements StorageDriver {
             throw new PathNotFound(path);
         }
         return dir.children.keySet().stream().map(name -> child(path, name)).toList();
+    }
+
+    @Override
+    public List<String> listPage(String path, String after, int limit) throws IOException {
+        return locked(lock.readLock(), () -> {
+            SortedMap<String, Entry> under = under(path);
+            if (files.containsKey(path) || (under.isEmpty() && !ROOT.equals(path))) {
+                throw new PathNotFound(path);
+            }
+            // Keys sort by whole path, where "a-b" comes before "a/x": gather names, keep the first few.
+            int start = ROOT.equals(path) ? 1 : path.length() + 1;
+            TreeSet<String> page = new TreeSet<>();
+            for (String key : under.tailMap(key(path, after)).keySet()) {
+                int slash = key.indexOf('/', start);
+                String name = slash < 0 ? key.substring(start) : key.substring(start, slash);
+                if (name.compareTo(after) > 0 && page.add(name) && page.size() > limit) {
+                    page.pollLast();
+                }
+            }
+            return page.stream().map(name -> child(path, name)).toList();
+        });
     }
 
     @Override
@@ -234,6 +256,11 @@ public final class InMemoryDriver implements StorageDriver {
                 visit(childPath, node, visitor);
             }
         }
+    }
+
+    /** Where the keys of a directory's children named from {@code after} on begin. */
+    private static String key(String path, String after) {
+        return ROOT.equals(path) ? ROOT + after : path + "/" + after;
     }
 
     private static String child(String path, String name) {

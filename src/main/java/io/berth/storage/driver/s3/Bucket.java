@@ -247,6 +247,32 @@ final class Bucket implements AutoCloseable {
         return pages;
     }
 
+    /**
+     * Up to {@code limit} keys one level under {@code keyPrefix} (objects, and common prefixes ending
+     * in {@code /}), in order, starting after {@code startAfter} (null: from the first).
+     */
+    List<String> keysAfter(String keyPrefix, String startAfter, int limit) throws IOException {
+        List<String> found = new ArrayList<>();
+        try {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(name).prefix(keyPrefix).delimiter("/")
+                    .maxKeys(Math.min(limit, PAGE)).startAfter(startAfter);
+            ListObjectsV2Response response;
+            do {
+                response = s3.listObjectsV2(request.build());
+                List<String> keys = new ArrayList<>();
+                response.contents().forEach(o -> keys.add(o.key()));
+                response.commonPrefixes().forEach(p -> keys.add(p.prefix()));
+                keys.sort(null);
+                keys.stream().limit(limit - found.size()).forEach(found::add);
+                // The token carries the position on; s3proxy refuses it beside a start-after.
+                request.continuationToken(response.nextContinuationToken()).startAfter(null);
+            } while (found.size() < limit && Boolean.TRUE.equals(response.isTruncated()));
+        } catch (SdkException e) {
+            throw failure(e, keyPrefix);
+        }
+        return found;
+    }
+
     private static Page page(ListObjectsV2Response page) {
         List<Entry> objects = page.contents().stream().map(o -> new Entry(o.key(), o.size(), o.lastModified())).toList();
         List<String> prefixes = page.commonPrefixes().stream().map(p -> p.prefix()).toList();

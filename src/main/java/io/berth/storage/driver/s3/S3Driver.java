@@ -276,6 +276,28 @@ public final class S3Driver implements StorageDriver {
     }
 
     @Override
+    public List<String> listPage(String path, String after, int limit) throws IOException {
+        String start = under(path);
+        String startAfter = null;
+        if (!after.isEmpty()) {
+            // S3 orders a directory as "name/": start past everything in it ('~' follows every path character).
+            boolean directory = firstModifiedUnder(start + after + "/") != null;
+            startAfter = start + after + (directory ? "/~" : "");
+        }
+        List<String> page = new ArrayList<>();
+        for (String key : bucket.keysAfter(start, startAfter, limit + 1)) {
+            String name = key.endsWith("/") ? key.substring(start.length(), key.length() - 1) : key.substring(start.length());
+            if (!name.isEmpty() && page.size() < limit) {
+                page.add(child(path, name));
+            }
+        }
+        if (page.isEmpty() && after.isEmpty() && !"/".equals(path)) {
+            throw new PathNotFound(path);
+        }
+        return page;
+    }
+
+    @Override
     public void move(String source, String destination) throws IOException {
         String from = key(source);
         String to = key(destination);
