@@ -14,6 +14,7 @@ public final class Registry {
     private final UploadSessions sessions = new UploadSessions();
     private final Clock clock;
     private final DescriptorCache cache;
+    private final ManifestMemory manifestMemory = ManifestMemory.forHeap();
 
     /** A registry without a descriptor cache: every read asks storage. */
     public Registry(StorageDriver driver, Clock clock) {
@@ -33,8 +34,13 @@ public final class Registry {
     public Repository repository(RepositoryName name) {
         LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
-        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache),
+        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache, manifestMemory),
                 new TagStore(name, driver), referrers, catalog, driver);
+    }
+
+    /** The bound on manifest bytes in memory, shared by every repository's reads and by pushes. */
+    public ManifestMemory manifestMemory() {
+        return manifestMemory;
     }
 
     public Catalog catalog() {
