@@ -21,7 +21,7 @@ final class ManifestHandler {
 
     /** The largest manifest accepted, as in Distribution. */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-    /** Memory a push holds per byte of its body: the body, the JDK's buffers it was read into, the parser's text. */
+    /** Memory a push holds per byte of its body at its peak: the body, the JDK's buffers it was read into, the parser's text. */
     private static final int PARSE_FACTOR = 4;
 
     private final Registry registry;
@@ -74,9 +74,11 @@ final class ManifestHandler {
     void put(Exchange ex, Route.Manifest route) throws IOException {
         Reference reference = Reference.parse(route.reference());
         Manifest manifest;
+        // A slow body pins only its own size; the parse's share is taken once the body is in.
         long length = ex.contentLength() >= 0 ? Math.min(ex.contentLength(), MAX_MANIFEST_BYTES) : MAX_MANIFEST_BYTES;
-        try (ManifestMemory.Lease lease = registry.manifestMemory().acquire(PARSE_FACTOR * length)) {
+        try (ManifestMemory.Lease lease = registry.manifestMemory().acquire(length)) {
             byte[] content = ex.readBody(MAX_MANIFEST_BYTES);
+            lease.grow(PARSE_FACTOR * (long) content.length - length);
             Digest.Algorithm algorithm = reference instanceof Digest d ? d.algorithm() : Digest.Algorithm.SHA256;
             manifest = ManifestParser.parse(content, ex.header("Content-Type"), algorithm);
             if (reference instanceof Digest expected && !expected.equals(manifest.digest())) {

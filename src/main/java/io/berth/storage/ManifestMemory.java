@@ -20,28 +20,37 @@ public final class ManifestMemory {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final long capacity;
+    private final Duration wait;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
     private long used;
 
-    public ManifestMemory(long capacity) {
+    /** A bound of {@code capacity} bytes; a request waits up to {@code wait} for room. */
+    public ManifestMemory(long capacity, Duration wait) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
+        this.wait = wait;
     }
 
     /** A sixth of the heap (at least 8 MiB): 16 MiB under the launcher's 96 MiB, four manifests of the largest size. */
     public static ManifestMemory forHeap() {
-        return new ManifestMemory(Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 6));
+        return new ManifestMemory(Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 6), WAIT);
     }
 
     /** Reserves {@code bytes} (at most the whole bound) until the lease is closed. */
     public Lease acquire(long bytes) throws InterruptedIOException {
-        long amount = Math.clamp(bytes, 0, capacity);
+        Lease lease = new Lease();
+        lease.grow(bytes);
+        return lease;
+    }
+
+    /** Waits for room for {@code amount} more bytes, then takes them. */
+    private void reserve(long amount) throws InterruptedIOException {
         lock.lock();
         try {
-            long left = WAIT.toNanos();
+            long left = wait.toNanos();
             while (used + amount > capacity) {
                 if (left <= 0) {
                     throw new RegistryException(new RegistryError.TooManyRequests(
@@ -50,7 +59,6 @@ public final class ManifestMemory {
                 left = room.awaitNanos(left);
             }
             used += amount;
-            return new Lease(amount);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for manifest memory");
@@ -71,11 +79,16 @@ public final class ManifestMemory {
 
     /** Bytes reserved until {@link #close}; closing twice releases once. */
     public final class Lease implements AutoCloseable {
-        private final long amount;
+        private long amount;
         private boolean closed;
 
-        private Lease(long amount) {
-            this.amount = amount;
+        private Lease() {}
+
+        /** Reserves {@code bytes} more for this lease, as far as the whole bound allows, so that it never waits for itself. */
+        public void grow(long bytes) throws InterruptedIOException {
+            long more = Math.clamp(bytes, 0, capacity - amount);
+            reserve(more);
+            amount += more;
         }
 
         @Override

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * launcher's heap, many concurrent requests for a manifest of the largest size are all answered
  * (200, or 429 with Retry-After past the bound), never 5xx, and the server lives on.
  */
-class ManifestMemoryTest {
+class LargeManifestReadersTest {
 
     /** The launcher's default JVM options ({@code ./berth}), whose heap these tests are about. */
     static final List<String> LAUNCHER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m", "-XX:MaxDirectMemorySize=32m",
