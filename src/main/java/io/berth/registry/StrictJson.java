@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -54,6 +55,9 @@ final class StrictJson implements AutoCloseable {
         JsonToken token;
         try {
             token = parser.nextToken();
+        } catch (StreamConstraintsException e) {
+            // Jackson's own limits (number, key and string lengths): its message names its classes.
+            throw invalid("manifest has a number, key or string longer than this registry reads");
         } catch (JacksonException e) {
             String reason = e.getOriginalMessage();
             throw invalid(reason != null && reason.startsWith("Duplicate")
