@@ -29,7 +29,12 @@ public final class ManifestParser {
     private ManifestParser() {}
 
     /** A descriptor as listed in a manifest: foreign when it has URLs, with the index's {@code os/architecture}. */
-    private record Entry(Descriptor descriptor, boolean foreign, String platform) {}
+    private record Entry(Descriptor descriptor, boolean foreign, Platform platform) {}
+
+    /** What an index entry says it runs on; empty strings where it does not say. */
+    private record Platform(String os, String architecture) {
+        static final Platform NONE = new Platform("", "");
+    }
 
     /** The fields of a manifest that the registry reads, as found in its bytes; null where absent. */
     private static final class Fields {
@@ -63,8 +68,13 @@ public final class ManifestParser {
         Descriptor subject = fields.subject == null ? null : fields.subject.descriptor();
         Digest digest = Digest.of(algorithm, content);
         if (MediaTypes.isIndex(mediaType)) {
-            List<Descriptor> children = required(fields.manifests, "manifests").stream().map(Entry::descriptor).toList();
-            return new Manifest(content, digest, mediaType, declared, List.of(), children, subject, fields.artifactType, fields.annotations);
+            List<Entry> entries = required(fields.manifests, "manifests");
+            List<Descriptor> children = new ArrayList<>(entries.size());
+            for (Entry entry : entries) {
+                children.add(entry.descriptor());
+            }
+            return new Manifest(content, digest, mediaType, declared, List.of(), List.copyOf(children), subject, fields.artifactType,
+                    fields.annotations);
         }
         if (fields.config == null) {
             throw invalid("config: a descriptor must be an object");
@@ -123,7 +133,7 @@ public final class ManifestParser {
     public static List<Map.Entry<Descriptor, String>> platforms(byte[] index) {
         List<Map.Entry<Descriptor, String>> result = new ArrayList<>();
         for (Entry child : required(read(index).manifests, "manifests")) {
-            result.add(Map.entry(child.descriptor(), child.platform()));
+            result.add(Map.entry(child.descriptor(), child.platform().os() + "/" + child.platform().architecture()));
         }
         return result;
     }
@@ -134,35 +144,60 @@ public final class ManifestParser {
                 throw invalid("a manifest must be a JSON object");
             }
             Fields fields = new Fields();
+            StrictJson.Keys keys = new StrictJson.Keys();
             while (json.next() == JsonToken.FIELD_NAME) {
                 String key = json.name();
                 json.next();
-                field(json, key, fields);
+                keys.add(field(json, key, fields), key);
             }
             json.finish();
             return fields;
         }
     }
 
-    private static void field(StrictJson json, String key, Fields fields) {
+    /** Reads the value of one top-level key into {@code fields}; returns the key's bit, 0 for a key the registry does not read. */
+    private static int field(StrictJson json, String key, Fields fields) {
         switch (key) {
             case "schemaVersion" -> {
                 fields.schemaVersionIsInteger = json.isInteger();
                 if (json.current() == JsonToken.VALUE_NUMBER_INT || json.current() == JsonToken.VALUE_NUMBER_FLOAT) {
-                    fields.schemaVersion = json.integer("schemaVersion");
+                    fields.schemaVersion = json.integer(null, "schemaVersion");
                 }
+                return 1;
             }
-            case "mediaType" -> fields.mediaType = json.string("mediaType");
-            case "artifactType" -> fields.artifactType = json.string("artifactType");
-            case "config" -> fields.config = json.current() == JsonToken.VALUE_NULL ? null : descriptor(json, "config");
-            case "layers" -> fields.layers = descriptors(json, "layers");
+            case "mediaType" -> {
+                fields.mediaType = json.string(null, "mediaType");
+                return 2;
+            }
+            case "artifactType" -> {
+                fields.artifactType = json.string(null, "artifactType");
+                return 4;
+            }
+            case "config" -> {
+                fields.config = json.current() == JsonToken.VALUE_NULL ? null : descriptor(json, "config");
+                return 8;
+            }
+            case "layers" -> {
+                fields.layers = descriptors(json, "layers");
+                return 16;
+            }
             case "manifests" -> {
                 fields.manifestsPresent = true;
                 fields.manifests = descriptors(json, "manifests");
+                return 32;
             }
-            case "subject" -> fields.subject = json.current() == JsonToken.VALUE_NULL ? null : descriptor(json, "subject");
-            case "annotations" -> fields.annotations = annotations(json);
-            default -> unknown(json, key, MANIFEST_KEYS);
+            case "subject" -> {
+                fields.subject = json.current() == JsonToken.VALUE_NULL ? null : descriptor(json, "subject");
+                return 64;
+            }
+            case "annotations" -> {
+                fields.annotations = annotations(json);
+                return 128;
+            }
+            default -> {
+                unknown(json, key, MANIFEST_KEYS);
+                return 0;
+            }
         }
     }
 
@@ -211,25 +246,28 @@ public final class ManifestParser {
         }
         String mediaType = null;
         String digest = null;
-        Long size = null;
+        long size = -1; // absent, or null: refused below as a negative one is
         boolean foreign = false;
-        String platform = null;
+        Platform platform = Platform.NONE;
+        StrictJson.Keys keys = new StrictJson.Keys();
         while (json.next() == JsonToken.FIELD_NAME) {
             String key = json.name();
             json.next();
+            int bit = 0;
             switch (key) {
-                case "mediaType" -> mediaType = json.string(field + ": mediaType");
-                case "digest" -> digest = json.string(field + ": digest");
-                case "size" -> size = json.current() == JsonToken.VALUE_NULL ? null : json.integer(field + ": descriptor size");
-                case "urls" -> foreign = urls(json, field);
-                case "platform" -> platform = platform(json, field);
+                case "mediaType" -> { mediaType = json.string(field, "mediaType"); bit = 1; }
+                case "digest" -> { digest = json.string(field, "digest"); bit = 2; }
+                case "size" -> { size = json.current() == JsonToken.VALUE_NULL ? -1 : json.integer(field, "descriptor size"); bit = 4; }
+                case "urls" -> { foreign = urls(json, field); bit = 8; }
+                case "platform" -> { platform = platform(json, field); bit = 16; }
                 default -> unknown(json, key, DESCRIPTOR_KEYS);
             }
+            keys.add(bit, key);
         }
         if (mediaType == null || mediaType.isBlank()) {
             throw invalid(field + ": descriptor without a mediaType");
         }
-        if (size == null || size < 0) {
+        if (size < 0) {
             throw invalid(field + ": descriptor size must be a non-negative integer");
         }
         Digest parsed;
@@ -251,32 +289,34 @@ public final class ManifestParser {
         }
         boolean any = false;
         while (json.next() != JsonToken.END_ARRAY) {
-            json.string(field + ": urls");
+            json.string(field, "urls");
             any = true;
         }
         return any;
     }
 
-    /** Reads a descriptor's platform as {@code os/architecture}; null when it has none. */
-    private static String platform(StrictJson json, String field) {
+    private static Platform platform(StrictJson json, String field) {
         if (json.current() == JsonToken.VALUE_NULL) {
-            return null;
+            return Platform.NONE;
         }
         if (json.current() != JsonToken.START_OBJECT) {
             throw invalid(field + ": platform must be an object");
         }
         String os = "";
         String architecture = "";
+        StrictJson.Keys keys = new StrictJson.Keys();
         while (json.next() == JsonToken.FIELD_NAME) {
             String key = json.name();
             json.next();
+            int bit = 0;
             switch (key) {
-                case "os" -> os = Objects.requireNonNullElse(json.string(field + ": platform os"), "");
-                case "architecture" -> architecture = Objects.requireNonNullElse(json.string(field + ": platform architecture"), "");
+                case "os" -> { os = Objects.requireNonNullElse(json.string(field, "platform os"), ""); bit = 1; }
+                case "architecture" -> { architecture = Objects.requireNonNullElse(json.string(field, "platform architecture"), ""); bit = 2; }
                 default -> json.skip();
             }
+            keys.add(bit, key);
         }
-        return os + "/" + architecture;
+        return new Platform(os, architecture);
     }
 
     private static Map<String, String> annotations(StrictJson json) {
@@ -293,7 +333,9 @@ public final class ManifestParser {
             if (json.current() != JsonToken.VALUE_STRING) {
                 throw invalid("annotation " + key + " must be a string");
             }
-            result.put(key, json.string(key));
+            if (result.put(key, json.string(null, key)) != null) {
+                throw StrictJson.repeated(key);
+            }
         }
         return result;
     }

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * A pull reader over a manifest's bytes that takes JSON only as Go's encoding/json (what registry
@@ -26,12 +28,25 @@ final class StrictJson implements AutoCloseable {
     static final int MAX_ENTRIES = 100_000;
     static final int MAX_TOKENS = 1_000_000;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final JsonFactory FACTORY = new JsonFactory();
+    /** Keys of an object compared one by one up to this many, then through a set. */
+    private static final int FEW_KEYS = 16;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final JsonParser parser;
-    /** Entries seen so far in each open array or object, by depth. */
-    private final int[] entries = new int[MAX_DEPTH + 1];
+    /** Entries seen so far in each open array or object, by depth; grown as deeper levels open. */
+    private int[] entries = new int[8];
+    /**
+     * The keys of each open object being skipped, by depth, to refuse a repeated one. (Jackson's
+     * own detection allocates a set for every object of three keys or more, most descriptors.)
+     */
+    private String[][] keys = new String[8][];
+    /** For each open object, one bit per key hash (mod 64): a key whose bit is clear is new without any comparison. */
+    private long[] hashes = new long[8];
+    /** The keys of an object past {@link #FEW_KEYS}, by depth; null until an object has that many. */
+    private Set<String>[] manyKeys;
+    /** Objects this deep or deeper are inside a value being skipped: their keys are checked here, the caller checks the others. */
+    private int checkKeysFrom = Integer.MAX_VALUE;
     private int depth;
     private int tokens;
     private JsonToken current;
@@ -59,10 +74,7 @@ final class StrictJson implements AutoCloseable {
             // Jackson's own limits (number, key and string lengths): its message names its classes.
             throw invalid("manifest has a number, key or string longer than this registry reads");
         } catch (JacksonException e) {
-            String reason = e.getOriginalMessage();
-            throw invalid(reason != null && reason.startsWith("Duplicate")
-                    ? "manifest repeats a key in one object, which clients would read differently: " + reason
-                    : "manifest is not valid JSON: " + reason);
+            throw invalid("manifest is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw invalid("manifest is not valid JSON");
         }
@@ -77,17 +89,92 @@ final class StrictJson implements AutoCloseable {
             throw invalid("manifest has more than " + MAX_TOKENS + " JSON tokens");
         }
         switch (token) {
-            case FIELD_NAME -> {}
+            case FIELD_NAME -> {
+                if (depth >= checkKeysFrom) {
+                    key();
+                }
+            }
             case END_OBJECT, END_ARRAY -> depth--;
             case START_OBJECT, START_ARRAY -> {
                 entry();
                 if (++depth > MAX_DEPTH) {
                     throw invalid("manifest nests arrays and objects deeper than " + MAX_DEPTH + " levels");
                 }
+                if (depth == entries.length) {
+                    entries = Arrays.copyOf(entries, entries.length * 2);
+                    keys = Arrays.copyOf(keys, keys.length * 2);
+                    hashes = Arrays.copyOf(hashes, hashes.length * 2);
+                }
                 entries[depth] = 0;
+                hashes[depth] = 0;
             }
             default -> entry();
         }
+    }
+
+    /** Records the key just read in its object, refusing it if the object has it already. */
+    private void key() {
+        String name = name();
+        int before = entries[depth]; // each earlier key has had its value counted
+        if (before < FEW_KEYS) {
+            String[] seen = keys[depth] == null ? (keys[depth] = new String[FEW_KEYS]) : keys[depth];
+            long bit = 1L << (name.hashCode() & 63);
+            if ((hashes[depth] & bit) != 0) {
+                for (int i = 0; i < before; i++) {
+                    if (seen[i].equals(name)) {
+                        throw repeated(name);
+                    }
+                }
+            }
+            hashes[depth] |= bit;
+            seen[before] = name;
+            return;
+        }
+        if (before == FEW_KEYS) {
+            if (manyKeys == null || manyKeys.length <= depth) {
+                manyKeys = manyKeys == null ? newSets(keys.length) : Arrays.copyOf(manyKeys, keys.length);
+            }
+            manyKeys[depth] = new HashSet<>(Arrays.asList(keys[depth]));
+        }
+        if (!manyKeys[depth].add(name)) {
+            throw repeated(name);
+        }
+    }
+
+    static RegistryException repeated(String name) {
+        String shown = name.length() > 100 ? name.substring(0, 100) + "..." : name;
+        return invalid("manifest repeats the key \"" + shown + "\" in one object; clients would not all read the same value");
+    }
+
+    /**
+     * The keys of one object that the caller reads field by field, so that a key twice is refused
+     * at no cost: the keys it knows are bits, a set is made only for any others.
+     */
+    static final class Keys {
+        private int known;
+        private Set<String> others;
+
+        /** Records a key the caller knows as {@code bit}, or (bit 0) any other key. */
+        void add(int bit, String key) {
+            if (bit != 0) {
+                if ((known & bit) != 0) {
+                    throw repeated(key);
+                }
+                known |= bit;
+            } else {
+                if (others == null) {
+                    others = new HashSet<>();
+                }
+                if (!others.add(key)) {
+                    throw repeated(key);
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String>[] newSets(int length) {
+        return (Set<String>[]) new Set<?>[length];
     }
 
     private void entry() {
@@ -109,13 +196,16 @@ final class StrictJson implements AutoCloseable {
         }
     }
 
-    /** The current value as a string, null for JSON null; anything else is refused, naming {@code what}. */
-    String string(String what) {
+    /**
+     * The current value as a string, null for JSON null; anything else is refused, naming the key
+     * and, when not null, the field it is in (named only then, so that reading costs no message).
+     */
+    String string(String field, String key) {
         if (current == JsonToken.VALUE_NULL) {
             return null;
         }
         if (current != JsonToken.VALUE_STRING) {
-            throw invalid(what + " must be a string");
+            throw invalid(what(field, key) + " must be a string");
         }
         try {
             return parser.getText();
@@ -130,30 +220,40 @@ final class StrictJson implements AutoCloseable {
     }
 
     /** The current value as an integer; a fraction or an exponent is refused, as Go refuses it for an int64. */
-    long integer(String what) {
+    long integer(String field, String key) {
         try {
             if (current == JsonToken.VALUE_NUMBER_FLOAT) {
-                throw invalid(what + " must be an integer, not " + parser.getText());
+                throw invalid(what(field, key) + " must be an integer, not " + parser.getText());
             }
             if (current != JsonToken.VALUE_NUMBER_INT) {
-                throw invalid(what + " must be an integer");
+                throw invalid(what(field, key) + " must be an integer");
             }
             return parser.getLongValue();
         } catch (InputCoercionException e) {
-            throw invalid(what + " is out of range");
+            throw invalid(what(field, key) + " is out of range");
         } catch (IOException e) {
             throw invalid("manifest is not valid JSON");
         }
     }
 
-    /** Skips the current value, reading (and so checking) everything in it. */
+    private static String what(String field, String key) {
+        return field == null ? key : field + ": " + key;
+    }
+
+    /** Skips the current value, reading (and so checking, repeated keys included) everything in it. */
     void skip() {
         if (current == JsonToken.START_OBJECT || current == JsonToken.START_ARRAY) {
             int outer = depth - 1;
-            while (depth > outer) {
-                if (next() == null) {
-                    throw invalid("manifest is not valid JSON: unexpected end of input");
+            int saved = checkKeysFrom;
+            checkKeysFrom = Math.min(saved, depth);
+            try {
+                while (depth > outer) {
+                    if (next() == null) {
+                        throw invalid("manifest is not valid JSON: unexpected end of input");
+                    }
                 }
+            } finally {
+                checkKeysFrom = saved;
             }
         }
     }

@@ -60,16 +60,23 @@ class StrictManifestTest extends RegistryTestBase {
     void repeatedTopLevelKeyIsRefusedSoTheTypeServedIsTheTypeValidated() throws Exception {
         String body = "{\"schemaVersion\":2,\"mediaType\":\"text/html\",\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
                 + "\",\"config\":" + config + ",\"layers\":[]}";
-        assertRefused(body, "repeats a key");
+        assertRefused(body, "repeats the key \"mediaType\"");
     }
 
     @Test
     void repeatedNestedKeyIsRefused() throws Exception {
         Digest other = Digest.sha256("other".getBytes());
         String twoDigests = config.substring(0, config.length() - 1) + ",\"digest\":\"" + other + "\"}";
-        assertRefused(manifest("").replace(config, twoDigests), "repeats a key");
-        assertRefused(manifest(",\"annotations\":{\"a\":\"1\",\"b\":\"2\",\"a\":\"3\"}"), "repeats a key");
-        assertRefused(manifest(",\"x-extension\":{\"deep\":[{\"k\":1,\"k\":2}]}"), "repeats a key");
+        assertRefused(manifest("").replace(config, twoDigests), "repeats the key \"digest\"");
+        assertRefused(manifest(",\"annotations\":{\"a\":\"1\",\"b\":\"2\",\"a\":\"3\"}"), "repeats the key \"a\"");
+        assertRefused(manifest(",\"x-extension\":{\"deep\":[{\"k\":1,\"k\":2}]}"), "repeats the key \"k\"");
+        StringBuilder many = new StringBuilder(",\"annotations\":{");
+        for (int i = 0; i < 40; i++) {
+            many.append("\"key").append(i).append("\":\"v\",");
+        }
+        assertRefused(manifest(many.append("\"key7\":\"again\"}").toString()), "repeats the key \"key7\"");
+        assertRefused(manifest(",\"x-extension\":{" + many.toString().substring(",\"annotations\":{".length())), "repeats the key \"key7\"");
+        assertRefused(manifest(",\"x-extension\":1,\"x-extension\":2"), "repeats the key \"x-extension\"");
     }
 
     @Test
