@@ -29,23 +29,18 @@ final class StrictJson implements AutoCloseable {
     static final int MAX_TOKENS = 1_000_000;
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    /** Keys of an object compared one by one up to this many, then through a set. */
-    private static final int FEW_KEYS = 16;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final JsonParser parser;
     /** Entries seen so far in each open array or object, by depth; grown as deeper levels open. */
     private int[] entries = new int[8];
     /**
-     * The keys of each open object being skipped, by depth, to refuse a repeated one. (Jackson's
-     * own detection allocates a set for every object of three keys or more, most descriptors.)
+     * The keys of each open object inside a value being skipped, by depth, to refuse a repeated
+     * one. The objects the caller reads field by field it checks itself, with {@link Keys}, which
+     * costs less than a set per object (as Jackson's own detection makes for most descriptors).
      */
-    private String[][] keys = new String[8][];
-    /** For each open object, one bit per key hash (mod 64): a key whose bit is clear is new without any comparison. */
-    private long[] hashes = new long[8];
-    /** The keys of an object past {@link #FEW_KEYS}, by depth; null until an object has that many. */
-    private Set<String>[] manyKeys;
-    /** Objects this deep or deeper are inside a value being skipped: their keys are checked here, the caller checks the others. */
+    private Set<String>[] keys = newSets(8);
+    /** Objects this deep or deeper are inside the value being skipped. */
     private int checkKeysFrom = Integer.MAX_VALUE;
     private int depth;
     private int tokens;
@@ -103,10 +98,8 @@ final class StrictJson implements AutoCloseable {
                 if (depth == entries.length) {
                     entries = Arrays.copyOf(entries, entries.length * 2);
                     keys = Arrays.copyOf(keys, keys.length * 2);
-                    hashes = Arrays.copyOf(hashes, hashes.length * 2);
                 }
                 entries[depth] = 0;
-                hashes[depth] = 0;
             }
             default -> entry();
         }
@@ -115,28 +108,10 @@ final class StrictJson implements AutoCloseable {
     /** Records the key just read in its object, refusing it if the object has it already. */
     private void key() {
         String name = name();
-        int before = entries[depth]; // each earlier key has had its value counted
-        if (before < FEW_KEYS) {
-            String[] seen = keys[depth] == null ? (keys[depth] = new String[FEW_KEYS]) : keys[depth];
-            long bit = 1L << (name.hashCode() & 63);
-            if ((hashes[depth] & bit) != 0) {
-                for (int i = 0; i < before; i++) {
-                    if (seen[i].equals(name)) {
-                        throw repeated(name);
-                    }
-                }
-            }
-            hashes[depth] |= bit;
-            seen[before] = name;
-            return;
+        if (entries[depth] == 0) { // the object's first key
+            keys[depth] = new HashSet<>();
         }
-        if (before == FEW_KEYS) {
-            if (manyKeys == null || manyKeys.length <= depth) {
-                manyKeys = manyKeys == null ? newSets(keys.length) : Arrays.copyOf(manyKeys, keys.length);
-            }
-            manyKeys[depth] = new HashSet<>(Arrays.asList(keys[depth]));
-        }
-        if (!manyKeys[depth].add(name)) {
+        if (!keys[depth].add(name)) {
             throw repeated(name);
         }
     }
