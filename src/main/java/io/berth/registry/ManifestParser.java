@@ -28,7 +28,7 @@ public final class ManifestParser {
 
     private ManifestParser() {}
 
-    /** A descriptor as listed in a manifest: foreign when it has URLs, with the index's {@code os/architecture}. */
+    /** A descriptor as listed in a manifest: foreign when it has URLs, with the platform an index entry names. */
     private record Entry(Descriptor descriptor, boolean foreign, Platform platform) {}
 
     /** What an index entry says it runs on; empty strings where it does not say. */
@@ -331,7 +331,7 @@ public final class ManifestParser {
             String key = json.name();
             json.next();
             if (json.current() != JsonToken.VALUE_STRING) {
-                throw invalid("annotation " + key + " must be a string");
+                throw invalid("annotation " + StrictJson.shown(key) + " must be a string");
             }
             if (result.put(key, json.string(null, key)) != null) {
                 throw StrictJson.repeated(key);

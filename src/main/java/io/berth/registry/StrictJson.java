@@ -117,8 +117,12 @@ final class StrictJson implements AutoCloseable {
     }
 
     static RegistryException repeated(String name) {
-        String shown = name.length() > 100 ? name.substring(0, 100) + "..." : name;
-        return invalid("manifest repeats the key \"" + shown + "\" in one object; clients would not all read the same value");
+        return invalid("manifest repeats the key \"" + shown(name) + "\" in one object; clients would not all read the same value");
+    }
+
+    /** A key as a message shows it: cut short, since a key may be as long as the manifest. */
+    static String shown(String key) {
+        return key.length() > 100 ? key.substring(0, 100) + "..." : key;
     }
 
     /**

@@ -34,7 +34,7 @@ public final class ManifestMemory {
         this.wait = wait;
     }
 
-    /** A sixth of the heap (at least 8 MiB): 16 MiB under the launcher's 96 MiB, four manifests of the largest size. */
+    /** A sixth of the heap (at least 8 MiB): about 15 MiB under the launcher's 96 MiB, three manifests of the largest size. */
     public static ManifestMemory forHeap() {
         return new ManifestMemory(Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 6), WAIT);
     }
