@@ -176,8 +176,8 @@ final class StrictJson implements AutoCloseable {
     }
 
     /**
-     * The current value as a string, null for JSON null; anything else is refused, naming the key
-     * and, when not null, the field it is in (named only then, so that reading costs no message).
+     * The current value as a string, null for JSON null; anything else is refused as
+     * "{@code field: key} must be a string" ({@code field} may be null), a message built only then.
      */
     String string(String field, String key) {
         if (current == JsonToken.VALUE_NULL) {
