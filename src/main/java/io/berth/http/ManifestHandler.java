@@ -9,6 +9,7 @@ import io.berth.registry.Reference;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.Tag;
+import io.berth.storage.ManifestMemory;
 import io.berth.storage.ManifestStore;
 import io.berth.storage.Registry;
 import io.berth.storage.Repository;
@@ -20,6 +21,8 @@ final class ManifestHandler {
 
     /** The largest manifest accepted, as in Distribution. */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    /** Memory a push holds per byte of its body at its peak: the body, the JDK's buffers it was read into, the parser's text. */
+    private static final int PARSE_FACTOR = 4;
 
     private final Registry registry;
     private final boolean deleteEnabled;
@@ -34,7 +37,7 @@ final class ManifestHandler {
 
     void get(Exchange ex, Route.Manifest route) throws IOException {
         Repository repository = registry.repository(route.name());
-        Digest digest = switch (Reference.parse(route.reference())) {
+        Digest digest = switch (existing(route.reference())) {
             case Tag tag -> repository.tags().resolve(tag);
             case Digest d -> d;
         };
@@ -55,28 +58,35 @@ final class ManifestHandler {
                 return;
             }
         }
-        ManifestStore.Stored manifest = negotiate(ex, repository, repository.manifests().get(digest));
-        String etag = '"' + manifest.digest().toString() + '"';
-        ex.header("Content-Type", manifest.mediaType());
-        ex.header("Docker-Content-Digest", manifest.digest().toString());
-        ex.header("ETag", etag);
-        if (etag.equals(ex.header("If-None-Match"))) {
-            ex.send(304);
-            return;
+        try (ManifestStore.Stored manifest = negotiate(ex, repository, repository.manifests().get(digest))) {
+            String etag = '"' + manifest.digest().toString() + '"';
+            ex.header("Content-Type", manifest.mediaType());
+            ex.header("Docker-Content-Digest", manifest.digest().toString());
+            ex.header("ETag", etag);
+            if (etag.equals(ex.header("If-None-Match"))) {
+                ex.send(304);
+                return;
+            }
+            ex.sendBytes(200, manifest.content());
         }
-        ex.sendBytes(200, manifest.content());
     }
 
     void put(Exchange ex, Route.Manifest route) throws IOException {
         Reference reference = Reference.parse(route.reference());
-        byte[] content = ex.readBody(MAX_MANIFEST_BYTES);
-        Digest.Algorithm algorithm = reference instanceof Digest d ? d.algorithm() : Digest.Algorithm.SHA256;
-        Manifest manifest = ManifestParser.parse(content, ex.header("Content-Type"), algorithm);
-        if (reference instanceof Digest expected && !expected.equals(manifest.digest())) {
-            throw new RegistryException(new RegistryError.DigestInvalid(
-                    "the manifest was pushed as " + expected + " but its content hashes to " + manifest.digest()));
+        Manifest manifest;
+        // A slow body pins only its own size; the parse's share is taken once the body is in.
+        long length = ex.contentLength() >= 0 ? Math.min(ex.contentLength(), MAX_MANIFEST_BYTES) : MAX_MANIFEST_BYTES;
+        try (ManifestMemory.Lease lease = registry.manifestMemory().acquire(length)) {
+            byte[] content = ex.readBody(MAX_MANIFEST_BYTES);
+            lease.grow(PARSE_FACTOR * (long) content.length - length);
+            Digest.Algorithm algorithm = reference instanceof Digest d ? d.algorithm() : Digest.Algorithm.SHA256;
+            manifest = ManifestParser.parse(content, ex.header("Content-Type"), algorithm);
+            if (reference instanceof Digest expected && !expected.equals(manifest.digest())) {
+                throw new RegistryException(new RegistryError.DigestInvalid(
+                        "the manifest was pushed as " + expected + " but its content hashes to " + manifest.digest()));
+            }
+            registry.repository(route.name()).push(manifest, reference instanceof Tag tag ? tag : null);
         }
-        registry.repository(route.name()).push(manifest, reference instanceof Tag tag ? tag : null);
         ex.header("Location", urlBase + "/v2/" + route.name() + "/manifests/" + manifest.digest());
         ex.header("Docker-Content-Digest", manifest.digest().toString());
         if (manifest.subject() != null) {
@@ -90,11 +100,27 @@ final class ManifestHandler {
             throw new RegistryException(new RegistryError.Unsupported("deletes are disabled in this registry"));
         }
         Repository repository = registry.repository(route.name());
-        switch (Reference.parse(route.reference())) {
+        switch (existing(route.reference())) {
             case Tag tag -> repository.tags().delete(tag);
             case Digest digest -> repository.deleteManifest(digest);
         }
         ex.send(202);
+    }
+
+    /**
+     * What a GET, HEAD or DELETE names. A reference that is neither a tag nor a digest can name no
+     * stored manifest, so it is unknown (404), as the OCI conformance suite expects; only a push
+     * with one is a client error (400).
+     */
+    private static Reference existing(String reference) {
+        try {
+            return Reference.parse(reference);
+        } catch (RegistryException e) {
+            if (e.error() instanceof RegistryError.TagInvalid || e.error() instanceof RegistryError.DigestInvalid) {
+                throw new RegistryException(new RegistryError.ManifestUnknown("the reference is neither a valid tag nor a digest"));
+            }
+            throw e;
+        }
     }
 
     /**
@@ -107,15 +133,26 @@ final class ManifestHandler {
             return manifest;
         }
         List<String> accepted = ex.headerValues("Accept").stream().map(MediaTypes::bare).toList();
-        if (manifest.mediaType().equals(MediaTypes.DOCKER_MANIFEST_LIST) && accepts(accepted, MediaTypes.DOCKER_MANIFEST)) {
-            for (var child : ManifestParser.platforms(manifest.content())) {
-                if (child.getValue().equals("linux/amd64")) {
-                    return repository.manifests().get(child.getKey().digest());
+        try (manifest) {
+            if (manifest.mediaType().equals(MediaTypes.DOCKER_MANIFEST_LIST) && accepts(accepted, MediaTypes.DOCKER_MANIFEST)) {
+                Digest amd64 = linuxAmd64(manifest.content());
+                if (amd64 != null) {
+                    manifest.close(); // before the child is read, so that one request holds one manifest at a time
+                    return repository.manifests().get(amd64);
                 }
             }
         }
         throw new RegistryException(new RegistryError.ManifestUnknown(
                 "the manifest is " + manifest.mediaType() + ", which the request's Accept header does not allow"));
+    }
+
+    private static Digest linuxAmd64(byte[] index) {
+        for (var child : ManifestParser.platforms(index)) {
+            if (child.getValue().equals("linux/amd64")) {
+                return child.getKey().digest();
+            }
+        }
+        return null;
     }
 
     /** True when the request takes a manifest of this type as it is (no Accept header takes anything). */

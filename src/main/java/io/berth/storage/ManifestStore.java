@@ -25,8 +25,13 @@ import java.util.List;
  */
 public final class ManifestStore {
 
-    /** A manifest as stored: its exact bytes and the media type to serve them with. */
-    public record Stored(Digest digest, byte[] content, String mediaType) {}
+    /** A manifest as stored: its exact bytes and the media type to serve them with; closing it frees its memory. */
+    public record Stored(Digest digest, byte[] content, String mediaType, ManifestMemory.Lease lease) implements AutoCloseable {
+        @Override
+        public void close() {
+            lease.close();
+        }
+    }
 
     private final RepositoryName name;
     private final StorageDriver driver;
@@ -34,15 +39,21 @@ public final class ManifestStore {
     private final LinkedBlobStore layers;
     private final ReferrersIndex referrers;
     private final CachedBlobStatter statter;
+    private final ManifestMemory memory;
 
     ManifestStore(RepositoryName name, StorageDriver driver, BlobStore blobs, LinkedBlobStore layers, ReferrersIndex referrers,
-            DescriptorCache cache) {
+            DescriptorCache cache, ManifestMemory memory) {
         this.name = name;
+        this.memory = memory;
         this.driver = driver;
         this.blobs = blobs;
         this.layers = layers;
         this.referrers = referrers;
-        this.statter = cache.statter(Scope.manifests(name), digest -> describe(getStored(digest)));
+        this.statter = cache.statter(Scope.manifests(name), digest -> {
+            try (Stored stored = getStored(digest)) {
+                return describe(stored);
+            }
+        });
     }
 
     /** True when this repository has the manifest; asks storage, never the cache, since writes depend on it. */
@@ -58,11 +69,20 @@ public final class ManifestStore {
         return statter.stat(digest);
     }
 
-    /** The manifest, or {@link RegistryError.ManifestUnknown}; a cached descriptor saves the link and media type reads. */
+    /**
+     * The manifest, or {@link RegistryError.ManifestUnknown}; a cached descriptor saves the link and
+     * media type reads. Its bytes count against the {@link ManifestMemory} until it is closed.
+     */
     public Stored get(Digest digest) throws IOException {
         Lookup lookup = statter.lookup(digest);
         if (lookup instanceof Lookup.Hit hit) {
-            return new Stored(digest, content(digest), hit.descriptor().mediaType());
+            ManifestMemory.Lease lease = memory.acquire(hit.descriptor().size());
+            try {
+                return new Stored(digest, content(digest), hit.descriptor().mediaType(), lease);
+            } catch (IOException | RuntimeException e) {
+                lease.close();
+                throw e;
+            }
         }
         Stored stored = getStored(digest);
         statter.fill(digest, describe(stored), ((Lookup.Miss) lookup).epoch());
@@ -73,8 +93,23 @@ public final class ManifestStore {
         if (!exists(digest)) {
             throw unknown(digest);
         }
-        byte[] content = content(digest);
-        return new Stored(digest, content, mediaType(digest, content));
+        // The size first, so that the memory is reserved before the bytes are read.
+        ManifestMemory.Lease lease = memory.acquire(size(digest));
+        try {
+            byte[] content = content(digest);
+            return new Stored(digest, content, mediaType(digest, content), lease);
+        } catch (IOException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    private long size(Digest digest) throws IOException {
+        try {
+            return driver.stat(Paths.of(new Paths.BlobData(digest))).size();
+        } catch (StorageDriverException.PathNotFound e) {
+            throw unknown(digest);
+        }
     }
 
     private byte[] content(Digest digest) throws IOException {
@@ -136,8 +171,10 @@ public final class ManifestStore {
 
     /** Removes the manifest from this repository, with its referrers entry; tags are the caller's. */
     public void delete(Digest digest) throws IOException {
-        Stored stored = get(digest);
-        Descriptor subject = subjectOf(stored);
+        Descriptor subject;
+        try (Stored stored = get(digest)) {
+            subject = subjectOf(stored);
+        }
         if (subject != null) {
             referrers.remove(subject.digest(), digest);
         }

@@ -15,6 +15,7 @@ public final class Registry {
     private final RepositoryLocks locks = new RepositoryLocks();
     private final Clock clock;
     private final DescriptorCache cache;
+    private final ManifestMemory manifestMemory = ManifestMemory.forHeap();
 
     /** A registry without a descriptor cache: every read asks storage. */
     public Registry(StorageDriver driver, Clock clock) {
@@ -34,8 +35,13 @@ public final class Registry {
     public Repository repository(RepositoryName name) {
         LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache, locks);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
-        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache),
+        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache, manifestMemory),
                 new TagStore(name, driver, locks), referrers, catalog, driver, locks);
+    }
+
+    /** The bound on manifest bytes in memory, shared by every repository's reads and by pushes. */
+    public ManifestMemory manifestMemory() {
+        return manifestMemory;
     }
 
     public Catalog catalog() {

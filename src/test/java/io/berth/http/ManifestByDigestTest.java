@@ -76,10 +76,13 @@ class ManifestByDigestTest extends RegistryTestBase {
     }
 
     @Test
-    void malformedDigestReferenceIsDigestInvalid() throws Exception {
-        HttpResponse<byte[]> response = registry.get("/v2/app/manifests/sha256:nothex");
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(errorCode(response)).isEqualTo("DIGEST_INVALID");
+    void malformedDigestReferenceIsDigestInvalidOnPushAndUnknownOnPull() throws Exception {
+        HttpResponse<byte[]> pushed = images.put("app", "sha256:nothex", bytes, MediaTypes.OCI_MANIFEST);
+        assertThat(pushed.statusCode()).isEqualTo(400);
+        assertThat(errorCode(pushed)).isEqualTo("DIGEST_INVALID");
+        HttpResponse<byte[]> pulled = registry.get("/v2/app/manifests/sha256:nothex");
+        assertThat(pulled.statusCode()).isEqualTo(404);
+        assertThat(errorCode(pulled)).isEqualTo("MANIFEST_UNKNOWN");
     }
 
     @Test
