@@ -118,7 +118,7 @@ public final class Berth implements AutoCloseable {
         Config.Http http = config.http();
         return new RegistryServer.Settings(http.address(), secret(http.secret()), config.storage().deleteEnabled(),
                 config.storage().readOnly(), http.prefix(), http.host(), http.headers(), http.tls(), http.http2Disabled(),
-                http.drainTimeout(), !config.storage().redirectDisabled());
+                http.drainTimeout(), !config.storage().redirectDisabled(), http.limits(), config.storage().uploadPurging().age());
     }
 
     public int port() {

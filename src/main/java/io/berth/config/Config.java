@@ -44,7 +44,15 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
 
     /** The {@code http} section; {@code tls} is null for plain HTTP. */
     public record Http(InetSocketAddress address, String prefix, String host, String secret, Tls tls,
-            Map<String, List<String>> headers, Debug debug, Duration drainTimeout, boolean http2Disabled) {}
+            Map<String, List<String>> headers, Debug debug, Duration drainTimeout, boolean http2Disabled, Limits limits) {}
+
+    /**
+     * {@code http.limits}: open connections at most; how long a request line and headers may take; the
+     * slowest request body accepted (bytes per second, 0 for none); how long a connection may stay
+     * silent; upload sessions open at once, overall and per repository.
+     */
+    public record Limits(int connections, Duration headerTimeout, long minBodyRate, Duration idleTimeout,
+            int uploads, int uploadsPerRepository) {}
 
     /** {@code http.tls}; {@code minimumTls} is {@code tls1.2} or {@code tls1.3}. */
     public record Tls(Path certificate, Path key, List<Path> clientCas, String minimumTls) {}
@@ -224,7 +232,13 @@ public record Config(Log log, Storage storage, Http http, RedisSettings redis, H
         return new Http(v.address("http.addr"), prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix,
                 host, v.text("http.secret"), tls, Map.copyOf(headers),
                 new Debug(debugAddress, v.bool("http.debug.prometheus.enabled"), metricsPath),
-                v.duration("http.draintimeout"), v.bool("http.http2.disabled"));
+                v.duration("http.draintimeout"), v.bool("http.http2.disabled"), limits(v));
+    }
+
+    private static Limits limits(Values v) {
+        return new Limits((int) v.positive("http.limits.connections"), v.positiveDuration("http.limits.headertimeout"),
+                v.integer("http.limits.minbodyrate"), v.positiveDuration("http.limits.idletimeout"),
+                (int) v.positive("http.limits.uploads"), (int) v.positive("http.limits.uploadsperrepository"));
     }
 
     private static S3Settings s3(Values v) {

@@ -22,7 +22,8 @@ final class FilesystemWriter extends FileWriter {
     private final Path file;
     private final FileChannel channel;
     private final Flusher flusher;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+    /** Made at the first small write only: an upload fed whole network buffers never needs one. */
+    private ByteBuffer buffer;
     private long written;
     private final long opened;
     private long sinceWriteback;
@@ -42,19 +43,30 @@ final class FilesystemWriter extends FileWriter {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         ensureWritable();
-        if (length > buffer.remaining()) {
+        if (buffer == null && length < BUFFER_SIZE) {
+            buffer = ByteBuffer.allocate(BUFFER_SIZE);
+        }
+        if (buffer != null && length > buffer.remaining()) {
             drain();
         }
-        if (length >= buffer.capacity()) {
+        if (length >= BUFFER_SIZE) {
             writeFully(ByteBuffer.wrap(bytes, offset, length));
         } else {
             buffer.put(bytes, offset, length);
         }
     }
 
+    /** A network buffer goes to the file as it is, after whatever is buffered. */
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+        ensureWritable();
+        drain();
+        writeFully(bytes);
+    }
+
     @Override
     public long size() {
-        return written + buffer.position();
+        return written + (buffer == null ? 0 : buffer.position());
     }
 
     @Override
@@ -112,6 +124,9 @@ final class FilesystemWriter extends FileWriter {
     }
 
     private void drain() throws IOException {
+        if (buffer == null) {
+            return;
+        }
         buffer.flip();
         writeFully(buffer);
         buffer.clear();
