@@ -34,6 +34,12 @@ final class JsonErrorHandler extends ErrorHandler {
         response.write(true, ByteBuffer.wrap(head ? new byte[0] : body), callback);
     }
 
+    /** Jetty sends an empty body to methods other than GET, POST and HEAD; every client here gets the envelope. */
+    @Override
+    protected boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
