@@ -36,7 +36,7 @@ final class JsonErrorHandler extends ErrorHandler {
 
     /** Jetty sends an empty body to methods other than GET, POST and HEAD; every client here gets the envelope. */
     @Override
-    protected boolean errorPageForMethod(String method) {
+    public boolean errorPageForMethod(String method) {
         return true;
     }
 
