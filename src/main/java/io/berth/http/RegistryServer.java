@@ -51,6 +51,7 @@ public final class RegistryServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistryServer.class);
 
     private static final int MAX_PLATFORM_THREADS = 64;
+    private static final int PLATFORM_THREAD_IDLE_MILLIS = 5_000;
     private static final int INPUT_BUFFER = 64 * 1024;
     private static final int STREAM_BUFFER_MAX = 1024 * 1024;
     private static final long POOL_HEAP_BYTES = 8L * 1024 * 1024;
@@ -68,6 +69,10 @@ public final class RegistryServer implements AutoCloseable {
         // Requests run on virtual threads; the few platform threads only select and accept.
         QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS);
         threads.setName("berth");
+        // A flood of connections grows the pool to its maximum; afterwards every idle thread above the
+        // minimum may go at once, instead of Jetty's default of one per idle timeout (an hour for 60).
+        threads.setIdleTimeout(PLATFORM_THREAD_IDLE_MILLIS);
+        threads.setMaxEvictCount(MAX_PLATFORM_THREADS);
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         // A bounded buffer pool keeps memory flat however many connections come and go.
         ArrayByteBufferPool buffers = new ArrayByteBufferPool(0, 4096, STREAM_BUFFER_MAX, -1, POOL_HEAP_BYTES, POOL_DIRECT_BYTES);
