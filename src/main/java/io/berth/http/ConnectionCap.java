@@ -53,11 +53,6 @@ final class ConnectionCap extends AbstractConnectionFactory {
         return connection;
     }
 
-    /** Connections counted now. */
-    int open() {
-        return open.get();
-    }
-
     private ByteBuffer refusal() {
         byte[] body = new ApiError(ErrorCode.UNAVAILABLE, "the registry has " + max
                 + " connections open, the most it serves at once; retry shortly").envelope();

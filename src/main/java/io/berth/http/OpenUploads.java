@@ -91,11 +91,6 @@ final class OpenUploads {
         }
     }
 
-    /** Sessions open now, for tests. */
-    synchronized int size() {
-        return sessions.size();
-    }
-
     private void forgetIdle() {
         Instant cutoff = clock.instant().minus(idleAge);
         for (Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator(); it.hasNext(); ) {

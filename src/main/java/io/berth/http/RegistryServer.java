@@ -7,7 +7,6 @@ import io.berth.observe.Metrics;
 import io.berth.storage.Registry;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +102,7 @@ public final class RegistryServer implements AutoCloseable {
         server.setHandler(new ObservingHandler(new Router(
                 new BlobHandler(registry, settings.deleteEnabled(), settings.redirects()),
                 new UploadHandler(registry, states, urlBase, new OpenUploads(limits.uploads(), limits.uploadsPerRepository(),
-                        settings.uploadPurgeAge(), Clock.systemUTC())),
+                        settings.uploadPurgeAge(), registry.clock())),
                 new ManifestHandler(registry, settings.deleteEnabled(), urlBase),
                 new ListingHandler(registry, settings.prefix()),
                 settings.prefix(), settings.readOnly(), settings.headers(), inFlight, limits.minBodyRate()), accessLog, metrics));

@@ -37,6 +37,11 @@ public final class Registry {
                 new TagStore(name, driver), referrers, catalog, driver);
     }
 
+    /** The clock every part of this registry reads time from. */
+    public Clock clock() {
+        return clock;
+    }
+
     public Catalog catalog() {
         return catalog;
     }

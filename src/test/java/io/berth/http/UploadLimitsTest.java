@@ -5,10 +5,13 @@ import static io.berth.testing.TestRegistry.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
+import io.berth.testing.MutableClock;
 import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code http.limits.uploads} and {@code http.limits.uploadsperrepository}: open sessions are bounded, and ending one frees its slot. */
 class UploadLimitsTest {
 
+    static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
     @TempDir
     static Path root;
     static TestRegistry registry;
@@ -29,6 +34,7 @@ class UploadLimitsTest {
     @BeforeAll
     static void start() throws Exception {
         registry = TestRegistry.builder(root)
+                .clock(CLOCK)
                 .env("REGISTRY_HTTP_LIMITS_UPLOADS", "5")
                 .env("REGISTRY_HTTP_LIMITS_UPLOADSPERREPOSITORY", "3")
                 .start();
@@ -108,6 +114,16 @@ class UploadLimitsTest {
         String location = patched.headers().firstValue("Location").orElseThrow();
         assertThat(registry.send("PUT", withQuery(location, "digest=" + Digest.sha256(content)), null).statusCode()).isEqualTo(201);
         startOk("free/finish");
+    }
+
+    @Test
+    void aSessionIdlePastThePurgeAgeFreesItsSlot() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            startOk("free/idle");
+        }
+        assertTooMany(post("free/idle"), "free/idle");
+        CLOCK.advance(Duration.ofHours(168).plusSeconds(1)); // storage.maintenance.uploadpurging.age
+        startOk("free/idle");
     }
 
     @Test
