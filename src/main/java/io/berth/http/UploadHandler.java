@@ -51,21 +51,7 @@ final class UploadHandler {
         }
         String digest = ex.query("digest");
         if (digest != null && mount == null) {
-            Digest expected = Digest.parse(digest);
-            String slot = open.reserve(route.name());
-            Descriptor stored;
-            try {
-                BlobUpload upload = blobs.createUpload();
-                try {
-                    stored = upload.commit(ex.body(), -1, expected);
-                } catch (IOException | RuntimeException e) {
-                    upload.cancel();
-                    throw e;
-                }
-            } finally {
-                open.close(slot);
-            }
-            created(ex, route.name(), stored);
+            created(ex, route.name(), pushWhole(ex, blobs, route.name(), Digest.parse(digest)));
             return;
         }
         String slot = open.reserve(route.name());
@@ -79,6 +65,22 @@ final class UploadHandler {
         open.bind(slot, upload.id().value());
         ex.header("OCI-Chunk-Min-Length", 1);
         progress(ex, route.name(), upload, 0, 202);
+    }
+
+    /** A blob in one request: a session that holds an upload slot only while the body streams in. */
+    private Descriptor pushWhole(Exchange ex, LinkedBlobStore blobs, RepositoryName name, Digest expected) throws IOException {
+        String slot = open.reserve(name);
+        try {
+            BlobUpload upload = blobs.createUpload();
+            try {
+                return upload.commit(ex.body(), -1, expected);
+            } catch (IOException | RuntimeException e) {
+                upload.cancel();
+                throw e;
+            }
+        } finally {
+            open.close(slot);
+        }
     }
 
     void status(Exchange ex, Route.Upload route) throws IOException {
