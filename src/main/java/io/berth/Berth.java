@@ -126,7 +126,8 @@ public final class Berth implements AutoCloseable {
         byte[] secret = secret(http.secret(), driver, config.storage().readOnly());
         return new RegistryServer.Settings(http.address(), secret, config.storage().deleteEnabled(),
                 config.storage().readOnly(), http.prefix(), http.host(), http.headers(), LayerSettings.tls(http.tls()),
-                http.http2Disabled(), http.drainTimeout(), !config.storage().redirectDisabled());
+                http.http2Disabled(), http.drainTimeout(), !config.storage().redirectDisabled(), LayerSettings.limits(http.limits()),
+                config.storage().uploadPurging().age());
     }
 
     public int port() {

@@ -1,6 +1,7 @@
 package io.berth;
 
 import io.berth.config.Config;
+import io.berth.http.Limits;
 import io.berth.http.tls.TlsSettings;
 import io.berth.observe.Logging;
 import io.berth.storage.cache.RedisSettings;
@@ -31,6 +32,11 @@ final class LayerSettings {
     static RedisSettings redis(Config.Redis redis) {
         return new RedisSettings(redis.addr(), redis.username(), redis.password(), redis.db(), redis.dialTimeout(),
                 redis.readTimeout(), Duration.ZERO, 0, 0, Duration.ZERO, redis.tls());
+    }
+
+    static Limits limits(Config.Limits limits) {
+        return new Limits(limits.connections(), limits.headerTimeout(), limits.minBodyRate(), limits.idleTimeout(),
+                limits.uploads(), limits.uploadsPerRepository());
     }
 
     /** Null (plain HTTP) for null. */

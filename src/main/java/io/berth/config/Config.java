@@ -56,7 +56,15 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
 
     /** The {@code http} section; {@code tls} is null for plain HTTP. */
     public record Http(InetSocketAddress address, String prefix, String host, String secret, Tls tls,
-            Map<String, List<String>> headers, Debug debug, Duration drainTimeout, boolean http2Disabled) {}
+            Map<String, List<String>> headers, Debug debug, Duration drainTimeout, boolean http2Disabled, Limits limits) {}
+
+    /**
+     * {@code http.limits}: open connections at most; how long a request line and headers may take; the
+     * slowest request body accepted (bytes per second, 0 for none); how long a connection may stay
+     * silent; upload sessions open at once, overall and per repository.
+     */
+    public record Limits(int connections, Duration headerTimeout, long minBodyRate, Duration idleTimeout,
+            int uploads, int uploadsPerRepository) {}
 
     /** {@code http.tls}; {@code minimumTls} is {@code tls1.2} or {@code tls1.3}. */
     public record Tls(Path certificate, Path key, List<Path> clientCas, String minimumTls) {}

@@ -34,7 +34,13 @@ final class HttpSection {
         }
         return new Config.Http(v.address("http.addr"), prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix,
                 host, v.text("http.secret"), tls(v), Collections.unmodifiableMap(headers), debug(v),
-                v.duration("http.draintimeout"), v.bool("http.http2.disabled"));
+                v.duration("http.draintimeout"), v.bool("http.http2.disabled"), limits(v));
+    }
+
+    private static Config.Limits limits(Values v) {
+        return new Config.Limits((int) v.positive("http.limits.connections"), v.positiveDuration("http.limits.headertimeout"),
+                v.integer("http.limits.minbodyrate"), v.positiveDuration("http.limits.idletimeout"),
+                (int) v.positive("http.limits.uploads"), (int) v.positive("http.limits.uploadsperrepository"));
     }
 
     /** {@code http.tls}, or null for plain HTTP. */

@@ -141,6 +141,13 @@ final class Schema {
             key("http.draintimeout", Kind.DURATION, "10s"),
             key("http.http2.disabled", Kind.BOOL, "false"),
             unacted("http.h2c.enabled", Kind.BOOL),
+            // Bounds on what clients can make the server hold (Berth's own keys).
+            key("http.limits.connections", Kind.INT, "1000"),
+            key("http.limits.headertimeout", Kind.DURATION, "10s"),
+            key("http.limits.minbodyrate", Kind.INT, "1024"),
+            key("http.limits.idletimeout", Kind.DURATION, "60s"),
+            key("http.limits.uploads", Kind.INT, "1000"),
+            key("http.limits.uploadsperrepository", Kind.INT, "100"),
 
             key("redis.addr", Kind.TEXT),
             key("redis.addrs", Kind.LIST),

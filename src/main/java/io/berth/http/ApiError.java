@@ -1,6 +1,10 @@
 package io.berth.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.berth.registry.RegistryError;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** One error as the client sees it: a spec code, a message and an optional detail, with the status to send. */
@@ -8,6 +12,21 @@ record ApiError(ErrorCode code, int status, String message, Object detail) {
 
     ApiError(ErrorCode code, String message) {
         this(code, code.status(), message, null);
+    }
+
+    /** The spec's envelope, {@code {"errors":[{"code","message","detail"}]}}: the one place it is rendered. */
+    byte[] envelope() {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("code", code.name());
+        entry.put("message", message);
+        if (detail != null) {
+            entry.put("detail", detail);
+        }
+        try {
+            return Exchange.JSON.writeValueAsBytes(Map.of("errors", List.of(entry)));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The one place where registry errors become spec codes. */

@@ -3,17 +3,12 @@ package io.berth.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -36,12 +31,15 @@ final class Exchange {
 
     private final Request request;
     private final Response response;
+    /** {@code http.limits.minbodyrate}: bytes per second, 0 for no bound. */
+    private final long minBodyRate;
     private Fields query;
-    private boolean bodyConsumed;
+    private RequestBody body;
 
-    Exchange(Request request, Response response) {
+    Exchange(Request request, Response response, long minBodyRate) {
         this.request = request;
         this.response = response;
+        this.minBodyRate = minBodyRate;
     }
 
     String method() {
@@ -70,30 +68,23 @@ final class Exchange {
     }
 
     /**
-     * The request body as a stream; reading it blocks only this request's thread. A failure while
-     * reading is the client's (a short or broken body), so it surfaces as {@link ClientBodyException}.
+     * The request body, once: a stream whose pieces can also be taken as they arrive
+     * ({@link io.berth.storage.ChunkedBody}). Reading it blocks only this request's thread; a failure
+     * while reading is the client's (a short, broken or too slow body), so it surfaces as
+     * {@link ClientBodyException}.
      */
-    InputStream body() {
-        InputStream in = Content.Source.asInputStream(request);
-        return new FilterInputStream(in) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                try {
-                    return seen(super.read(b, off, len));
-                } catch (IOException e) {
-                    throw new ClientBodyException(e);
-                }
-            }
+    RequestBody body() {
+        if (body == null) {
+            body = new RequestBody(request, minBodyRate);
+        }
+        return body;
+    }
 
-            @Override
-            public int read() throws IOException {
-                try {
-                    return seen(super.read());
-                } catch (IOException e) {
-                    throw new ClientBodyException(e);
-                }
-            }
-        };
+    /** Gives back the network buffer a body read stopped in, if any. */
+    void releaseBody() {
+        if (body != null) {
+            body.close();
+        }
     }
 
     /**
@@ -131,31 +122,19 @@ final class Exchange {
      */
     private void discardUnreadBody() {
         boolean hasBody = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        if (!hasBody || bodyConsumed) {
+        if (!hasBody || body().ended()) {
             return;
         }
-        if (request.getLength() <= DRAIN_LIMIT) {
+        if (request.getLength() <= DRAIN_LIMIT && !body().failed()) {
             try {
-                InputStream in = body();
-                byte[] sink = new byte[16 * 1024];
-                for (long drained = 0; !bodyConsumed && drained <= DRAIN_LIMIT; ) {
-                    int n = in.read(sink);
-                    drained += Math.max(n, 0);
-                }
+                body().skip(DRAIN_LIMIT + 1);
             } catch (IOException e) {
-                // a broken body: closing the connection below is all that is left
+                // a broken or stalled body: closing the connection below is all that is left
             }
         }
-        if (!bodyConsumed) {
+        if (!body().ended()) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
-    }
-
-    private int seen(int read) {
-        if (read < 0) {
-            bodyConsumed = true;
-        }
-        return read;
     }
 
     void status(int status) {
@@ -204,13 +183,8 @@ final class Exchange {
     /** Sends the spec's error envelope, after dealing with any request body left unread. */
     void sendError(ApiError error) throws IOException {
         discardUnreadBody();
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("code", error.code().name());
-        entry.put("message", error.message());
-        if (error.detail() != null) {
-            entry.put("detail", error.detail());
-        }
-        sendJson(error.status(), Map.of("errors", List.of(entry)));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        sendBytes(error.status(), error.envelope());
     }
 
     /**
@@ -249,10 +223,13 @@ final class Exchange {
         }
     }
 
-    /** The request body could not be read to its end. */
+    /** The request body could not be read to its end; {@code timedOut} when it arrived too slowly. */
     static final class ClientBodyException extends IOException {
-        ClientBodyException(IOException cause) {
-            super(cause.getMessage(), cause);
+        final boolean timedOut;
+
+        ClientBodyException(String message, Throwable cause, boolean timedOut) {
+            super(message, cause);
+            this.timedOut = timedOut;
         }
     }
 }

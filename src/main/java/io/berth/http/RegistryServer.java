@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
@@ -39,15 +40,17 @@ public final class RegistryServer implements AutoCloseable {
      * upload-state key, what the registry allows, how URLs it hands out look ({@code prefix} empty or
      * e.g. {@code /registry}; {@code host} empty or a URL whose scheme and authority make Locations
      * absolute), headers for every response, how long a stop waits for requests in flight, and
-     * whether blob GETs may redirect to the storage's own URL (when the driver has one).
+     * whether blob GETs may redirect to the storage's own URL (when the driver has one), the bounds on
+     * what clients may hold, and the age past which an idle upload is purged (its slot then frees).
      */
     public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean readOnly,
             String prefix, String host, Map<String, List<String>> headers, TlsSettings tls, boolean http2Disabled,
-            Duration drainTimeout, boolean redirects) {}
+            Duration drainTimeout, boolean redirects, Limits limits, Duration uploadPurgeAge) {}
 
     private static final Logger log = LoggerFactory.getLogger(RegistryServer.class);
 
     private static final int MAX_PLATFORM_THREADS = 64;
+    private static final int PLATFORM_THREAD_IDLE_MILLIS = 5_000;
     private static final int INPUT_BUFFER = 64 * 1024;
     private static final int STREAM_BUFFER_MAX = 1024 * 1024;
     private static final long POOL_HEAP_BYTES = 8L * 1024 * 1024;
@@ -57,12 +60,18 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector connector;
     private final InFlight inFlight = new InFlight();
     private final Duration drainTimeout;
+    private final HeaderDeadline headerDeadline;
+    private ScheduledExecutorService sweeper;
 
     /** A server whose requests are access-logged and counted as given; either may be null, for none. */
     public RegistryServer(Registry registry, Settings settings, AccessLog accessLog, Metrics metrics) {
         // Requests run on virtual threads; the few platform threads only select and accept.
         QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS);
         threads.setName("berth");
+        // A flood of connections grows the pool to its maximum; afterwards every idle thread above the
+        // minimum may go at once, instead of Jetty's default of one per idle timeout (an hour for 60).
+        threads.setIdleTimeout(PLATFORM_THREAD_IDLE_MILLIS);
+        threads.setMaxEvictCount(MAX_PLATFORM_THREADS);
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         // A bounded buffer pool keeps memory flat however many connections come and go.
         ArrayByteBufferPool buffers = new ArrayByteBufferPool(0, 4096, STREAM_BUFFER_MAX, -1, POOL_HEAP_BYTES, POOL_DIRECT_BYTES);
@@ -73,9 +82,16 @@ public final class RegistryServer implements AutoCloseable {
         http.setSendServerVersion(false);
         // Paths reach the router undecoded; it validates every segment itself and answers in JSON.
         http.setUriCompliance(UriCompliance.UNSAFE);
-        connector = settings.tls() == null ? new ServerConnector(server, http11(http)) : tlsConnector(server, http, settings);
+        // Jetty's per-connection header cache is a 64 KiB table made at a connection's second request:
+        // 1000 keep-alive connections would pin 64 MiB of heap for a little less parsing.
+        http.setHeaderCacheSize(0);
+        Limits limits = settings.limits();
+        connector = settings.tls() == null ? plainConnector(server, http, limits.connections()) : tlsConnector(server, http, settings);
         connector.setHost(settings.address().getHostString());
         connector.setPort(settings.address().getPort());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        headerDeadline = new HeaderDeadline(limits.headerTimeout());
+        connector.addBean(headerDeadline);
         // Jetty cuts the idle timeout of every connection to a second when a drain begins, which would
         // end a slow upload early: the drain timeout alone bounds how long requests may take.
         connector.setShutdownIdleTimeout(connector.getIdleTimeout());
@@ -85,10 +101,11 @@ public final class RegistryServer implements AutoCloseable {
         String urlBase = origin(settings.host()) + settings.prefix();
         server.setHandler(new ObservingHandler(new Router(
                 new BlobHandler(registry, settings.deleteEnabled(), settings.redirects()),
-                new UploadHandler(registry, states, urlBase),
+                new UploadHandler(registry, states, urlBase, new OpenUploads(limits.uploads(), limits.uploadsPerRepository(),
+                        settings.uploadPurgeAge(), registry.clock())),
                 new ManifestHandler(registry, settings.deleteEnabled(), urlBase),
                 new ListingHandler(registry, settings.prefix()),
-                settings.prefix(), settings.readOnly(), settings.headers(), inFlight), accessLog, metrics));
+                settings.prefix(), settings.readOnly(), settings.headers(), inFlight, limits.minBodyRate()), accessLog, metrics));
         server.setErrorHandler(new JsonErrorHandler());
     }
 
@@ -99,7 +116,13 @@ public final class RegistryServer implements AutoCloseable {
         return http11;
     }
 
-    /** TLS, then HTTP/2 or HTTP/1.1 as the client and ALPN choose; HTTP/1.1 alone when HTTP/2 is disabled. */
+    /** HTTP/1.1 behind the connection cap. */
+    private static ServerConnector plainConnector(Server server, HttpConfiguration http, int cap) {
+        HttpConnectionFactory http11 = http11(http);
+        return new ServerConnector(server, new ConnectionCap(cap, http11.getProtocol(), true), http11);
+    }
+
+    /** The cap, TLS, then HTTP/2 or HTTP/1.1 as the client and ALPN choose; HTTP/1.1 alone when HTTP/2 is disabled. */
     private static ServerConnector tlsConnector(Server server, HttpConfiguration http, Settings settings) {
         SslContextFactory.Server tls = TlsContexts.server(settings.tls());
         HttpConfiguration https = new HttpConfiguration(http);
@@ -108,14 +131,17 @@ public final class RegistryServer implements AutoCloseable {
         secure.setSniHostCheck(false);
         https.addCustomizer(secure);
         HttpConnectionFactory http11 = http11(https);
+        int cap = settings.limits().connections();
         if (settings.http2Disabled()) {
-            return new ServerConnector(server, new SslConnectionFactory(tls, http11.getProtocol()), http11);
+            SslConnectionFactory ssl = new SslConnectionFactory(tls, http11.getProtocol());
+            return new ServerConnector(server, new ConnectionCap(cap, ssl.getProtocol(), false), ssl, http11);
         }
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
         // A client that offers no ALPN, or only http/1.1, gets HTTP/1.1.
         alpn.setDefaultProtocol(http11.getProtocol());
-        return new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
+        SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());
+        return new ServerConnector(server, new ConnectionCap(cap, ssl.getProtocol(), false), ssl, alpn, h2, http11);
     }
 
     /** {@code scheme://authority} of {@code http.host}, or empty: Distribution uses nothing else of it. */
@@ -129,6 +155,9 @@ public final class RegistryServer implements AutoCloseable {
 
     public void start() throws Exception {
         server.start();
+        sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("berth-header-deadline").factory());
+        long period = headerDeadline.period().toMillis();
+        sweeper.scheduleWithFixedDelay(headerDeadline::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** The port actually bound, useful when asked for port 0. */
@@ -152,6 +181,9 @@ public final class RegistryServer implements AutoCloseable {
         }
         // Idle connections need no waiting for: they close here, with any request still running.
         server.stop();
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
     }
 
     @Override

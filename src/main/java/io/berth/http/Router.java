@@ -36,9 +36,11 @@ final class Router extends Handler.Abstract {
     /** Added to every response: the API version, then {@code http.headers}, encoded once. */
     private final HttpField[] responseHeaders;
     private final InFlight inFlight;
+    /** {@code http.limits.minbodyrate}, bytes per second. */
+    private final long minBodyRate;
 
     Router(BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings,
-            String prefix, boolean readOnly, Map<String, List<String>> headers, InFlight inFlight) {
+            String prefix, boolean readOnly, Map<String, List<String>> headers, InFlight inFlight, long minBodyRate) {
         this.blobs = blobs;
         this.uploads = uploads;
         this.manifests = manifests;
@@ -47,6 +49,7 @@ final class Router extends Handler.Abstract {
         this.readOnly = readOnly;
         this.responseHeaders = responseHeaders(headers);
         this.inFlight = inFlight;
+        this.minBodyRate = minBodyRate;
     }
 
     private static HttpField[] responseHeaders(Map<String, List<String>> configured) {
@@ -58,7 +61,7 @@ final class Router extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Exchange ex = new Exchange(request, response);
+        Exchange ex = new Exchange(request, response, minBodyRate);
         HttpFields.Mutable headers = response.getHeaders();
         for (HttpField field : responseHeaders) {
             headers.add(field);
@@ -78,6 +81,7 @@ final class Router extends Handler.Abstract {
         } catch (Throwable failure) {
             fail(ex, callback, failure);
         } finally {
+            ex.releaseBody();
             inFlight.leave();
         }
         return true;
@@ -174,7 +178,11 @@ final class Router extends Handler.Abstract {
         }
         ApiError error = switch (failure) {
             case RegistryException e -> ApiError.of(e.error());
-            case Exchange.ClientBodyException e -> new ApiError(ErrorCode.SIZE_INVALID, "the request body ended early: " + e.getMessage());
+            case Exchange.ClientBodyException e when e.timedOut -> {
+                ex.header("Connection", "close");
+                yield new ApiError(ErrorCode.BAD_REQUEST, 408, e.getMessage(), null);
+            }
+            case Exchange.ClientBodyException e -> new ApiError(ErrorCode.SIZE_INVALID, e.getMessage());
             case EofException e -> new ApiError(ErrorCode.SIZE_INVALID, "the connection closed early");
             default -> {
                 log.error("request failed", failure);

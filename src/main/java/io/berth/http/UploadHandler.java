@@ -26,11 +26,13 @@ final class UploadHandler {
     private final UploadStateCodec states;
     /** What comes before {@code /v2/} in a Location: {@code http.host} and {@code http.prefix}. */
     private final String urlBase;
+    private final OpenUploads open;
 
-    UploadHandler(Registry registry, UploadStateCodec states, String urlBase) {
+    UploadHandler(Registry registry, UploadStateCodec states, String urlBase, OpenUploads open) {
         this.registry = registry;
         this.states = states;
         this.urlBase = urlBase;
+        this.open = open;
     }
 
     void start(Exchange ex, Route.UploadStart route) throws IOException {
@@ -49,21 +51,36 @@ final class UploadHandler {
         }
         String digest = ex.query("digest");
         if (digest != null && mount == null) {
-            Digest expected = Digest.parse(digest);
+            created(ex, route.name(), pushWhole(ex, blobs, route.name(), Digest.parse(digest)));
+            return;
+        }
+        String slot = open.reserve(route.name());
+        BlobUpload upload;
+        try {
+            upload = blobs.createUpload();
+        } catch (IOException | RuntimeException e) {
+            open.close(slot);
+            throw e;
+        }
+        open.bind(slot, upload.id().value());
+        ex.header("OCI-Chunk-Min-Length", 1);
+        progress(ex, route.name(), upload, 0, 202);
+    }
+
+    /** A blob in one request: a session that holds an upload slot only while the body streams in. */
+    private Descriptor pushWhole(Exchange ex, LinkedBlobStore blobs, RepositoryName name, Digest expected) throws IOException {
+        String slot = open.reserve(name);
+        try {
             BlobUpload upload = blobs.createUpload();
-            Descriptor stored;
             try {
-                stored = upload.commit(ex.body(), -1, expected);
+                return upload.commit(ex.body(), -1, expected);
             } catch (IOException | RuntimeException e) {
                 upload.cancel();
                 throw e;
             }
-            created(ex, route.name(), stored);
-            return;
+        } finally {
+            open.close(slot);
         }
-        BlobUpload upload = blobs.createUpload();
-        ex.header("OCI-Chunk-Min-Length", 1);
-        progress(ex, route.name(), upload, 0, 202);
     }
 
     void status(Exchange ex, Route.Upload route) throws IOException {
@@ -93,18 +110,24 @@ final class UploadHandler {
             // The last request of an upload disagreed with its own length: like a wrong digest,
             // the upload cannot end well, so nothing of it is kept.
             upload.cancel();
+            open.close(route.id());
             throw e;
         } catch (RegistryException e) {
             if (e.error() instanceof RegistryError.SizeInvalid) {
                 upload.cancel();
             }
+            if (e.error() instanceof RegistryError.SizeInvalid || e.error() instanceof RegistryError.DigestInvalid) {
+                open.close(route.id());
+            }
             throw e;
         }
+        open.close(route.id());
         created(ex, route.name(), stored);
     }
 
     void cancel(Exchange ex, Route.Upload route) throws IOException {
         resume(ex, route).cancel();
+        open.close(route.id());
         ex.send(204);
     }
 
@@ -121,7 +144,17 @@ final class UploadHandler {
                 throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token belongs to another upload"));
             }
         }
-        return registry.repository(route.name()).blobs().resumeUpload(id);
+        try {
+            BlobUpload upload = registry.repository(route.name()).blobs().resumeUpload(id);
+            open.touch(id.value());
+            return upload;
+        } catch (RegistryException e) {
+            if (e.error() instanceof RegistryError.BlobUploadUnknown) {
+                // Finished elsewhere, or purged: its slot, if it had one here, is free.
+                open.close(id.value());
+            }
+            throw e;
+        }
     }
 
     /** A step of an upload that may fail because a chunk is out of order. */

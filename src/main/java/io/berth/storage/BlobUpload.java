@@ -158,9 +158,21 @@ public final class BlobUpload {
     }
 
     private void write(InputStream chunk, FileWriter writer, UploadSessions.Session session) throws IOException {
-        byte[] buffer = new byte[BUFFER];
         MessageDigest hasher = session.hasher;
         try {
+            if (chunk instanceof ChunkedBody pieces) {
+                // Straight from the network's buffers: nothing of the upload's own stays on the heap between pieces.
+                pieces.forEachChunk(piece -> {
+                    int n = piece.remaining();
+                    if (hasher != null) {
+                        hasher.update(piece.duplicate());
+                    }
+                    writer.write(piece);
+                    session.offset += n;
+                });
+                return;
+            }
+            byte[] buffer = new byte[BUFFER];
             for (int n; (n = chunk.read(buffer)) != -1; ) {
                 if (hasher != null) {
                     hasher.update(buffer, 0, n);

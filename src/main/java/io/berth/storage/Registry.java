@@ -44,6 +44,11 @@ public final class Registry {
         return manifestMemory;
     }
 
+    /** The clock every part of this registry reads time from. */
+    public Clock clock() {
+        return clock;
+    }
+
     public Catalog catalog() {
         return catalog;
     }

@@ -283,4 +283,23 @@ class ConfigTest {
         Files.delete(notAFolder);
         Files.delete(folder);
     }
+
+    @Test
+    void httpLimitsHaveDefaultsAndImpossibleOnesAreRefusedByTheirFullKey() throws IOException {
+        assertThat(Config.load(null, Map.of()).http().limits())
+                .isEqualTo(new Config.Limits(1000, Duration.ofSeconds(10), 1024, Duration.ofSeconds(60), 1000, 100));
+        Config.Limits set = loadFile("""
+                http:
+                  limits: {connections: 20, headertimeout: 2s, minbodyrate: 0, idletimeout: 5s, uploads: 7, uploadsperrepository: 3}
+                """).http().limits();
+        assertThat(set).isEqualTo(new Config.Limits(20, Duration.ofSeconds(2), 0, Duration.ofSeconds(5), 7, 3));
+        assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_HTTP_LIMITS_CONNECTIONS", "-1")))
+                .hasMessageContaining("http.limits.connections");
+        assertThatThrownBy(() -> loadFile("http:\n  limits:\n    uploads: 0\n"))
+                .hasMessageContaining("line 3").hasMessageContaining("http.limits.uploads");
+        assertThatThrownBy(() -> loadFile("http:\n  limits:\n    headertimeout: 0s\n"))
+                .hasMessageContaining("http.limits.headertimeout");
+        assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_HTTP_LIMITS_MINBODYRATE", "fast")))
+                .hasMessageContaining("http.limits.minbodyrate");
+    }
 }

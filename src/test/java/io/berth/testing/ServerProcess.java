@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,15 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts {@code berth serve} over a filesystem root on a free loopback port, with extra JVM options. */
     public static ServerProcess start(Path root, List<String> jvmOptions) throws IOException, InterruptedException {
         return builder(root).jvmOptions(jvmOptions).start();
+    }
+
+    /** The JVM options {@code ./berth} runs with when JAVA_OPTS is unset, read from the launcher itself. */
+    public static List<String> launcherJvmOptions() throws IOException {
+        Matcher m = Pattern.compile("JAVA_OPTS:=([^}\"]*)").matcher(Files.readString(Path.of("berth")));
+        if (!m.find()) {
+            throw new IllegalStateException("no default JAVA_OPTS in ./berth");
+        }
+        return List.of(m.group(1).trim().split("\\s+"));
     }
 
     public static Builder builder(Path root) {

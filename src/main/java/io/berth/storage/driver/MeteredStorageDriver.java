@@ -187,6 +187,11 @@ public final class MeteredStorageDriver implements StorageDriver {
         }
 
         @Override
+        public void write(java.nio.ByteBuffer bytes) throws IOException {
+            out.write(bytes);
+        }
+
+        @Override
         public void write(int b) throws IOException {
             out.write(b);
         }

@@ -26,7 +26,8 @@ final class FilesystemWriter extends FileWriter {
     private final Path file;
     private final FileChannel channel;
     private final Flusher flusher;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+    /** Made at the first small write only: an upload fed whole network buffers never needs one. */
+    private ByteBuffer buffer;
     private long written;
     private final long opened;
     private long sinceWriteback;
@@ -48,10 +49,13 @@ final class FilesystemWriter extends FileWriter {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         ensureWritable();
         try {
-            if (length > buffer.remaining()) {
+            if (buffer == null && length < BUFFER_SIZE) {
+                buffer = ByteBuffer.allocate(BUFFER_SIZE);
+            }
+            if (buffer != null && length > buffer.remaining()) {
                 drain();
             }
-            if (length >= buffer.capacity()) {
+            if (length >= BUFFER_SIZE) {
                 writeFully(ByteBuffer.wrap(bytes, offset, length));
             } else {
                 buffer.put(bytes, offset, length);
@@ -61,9 +65,21 @@ final class FilesystemWriter extends FileWriter {
         }
     }
 
+    /** A network buffer goes to the file as it is, after whatever is buffered. */
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+        ensureWritable();
+        try {
+            drain();
+            writeFully(bytes);
+        } catch (IOException e) {
+            throw FilesystemDriver.full(e, path);
+        }
+    }
+
     @Override
     public long size() {
-        return written + buffer.position();
+        return written + (buffer == null ? 0 : buffer.position());
     }
 
     @Override
@@ -133,6 +149,9 @@ final class FilesystemWriter extends FileWriter {
     }
 
     private void drain() throws IOException {
+        if (buffer == null) {
+            return;
+        }
         buffer.flip();
         try {
             writeFully(buffer);

@@ -59,13 +59,19 @@ final class PartBuffer implements AutoCloseable {
 
     /** Appends bytes; at most {@link #room()}. */
     void write(byte[] bytes, int offset, int length) throws IOException {
+        write(ByteBuffer.wrap(bytes, offset, length));
+    }
+
+    /** Appends what remains of {@code bytes} (a network buffer, heap or direct); at most {@link #room()}. */
+    void write(ByteBuffer bytes) throws IOException {
+        int length = bytes.remaining();
         if (length > room() || closed) {
             throw new IllegalStateException(closed ? "part buffer closed" : "part buffer full");
         }
         if (spilled()) {
-            writeFile(ByteBuffer.wrap(bytes, offset, length));
+            writeFile(bytes);
         } else {
-            writeBlocks(bytes, offset, length);
+            writeBlocks(bytes);
         }
         size += length;
     }
@@ -121,18 +127,16 @@ final class PartBuffer implements AutoCloseable {
         }
     }
 
-    private void writeBlocks(byte[] bytes, int offset, int length) {
-        while (length > 0) {
+    private void writeBlocks(ByteBuffer bytes) {
+        while (bytes.hasRemaining()) {
             if (block == blocks.size()) {
                 int grown = blocks.isEmpty() ? FIRST_BLOCK : Math.min(MAX_BLOCK, 2 * blocks.getLast().length);
                 blocks.add(new byte[(int) Math.min(capacity - allocated, grown)]);
                 allocated += blocks.getLast().length;
             }
             byte[] target = blocks.get(block);
-            int n = Math.min(length, target.length - at);
-            System.arraycopy(bytes, offset, target, at, n);
-            offset += n;
-            length -= n;
+            int n = Math.min(bytes.remaining(), target.length - at);
+            bytes.get(target, at, n);
             at += n;
             if (at == target.length) {
                 block++;

@@ -2,6 +2,7 @@ package io.berth.storage.driver.s3;
 
 import io.berth.storage.driver.FileWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,16 +89,21 @@ final class S3Writer extends FileWriter {
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
+        write(ByteBuffer.wrap(bytes, offset, length));
+    }
+
+    /** Network buffers go into the part as they are, with no copy in between. */
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
         ensureWritable();
-        if (length == 0) {
+        if (!bytes.hasRemaining()) {
             return;
         }
         takeOver();
-        while (length > 0) {
-            int n = (int) Math.min(length, part.room());
-            part.write(bytes, offset, n);
-            offset += n;
-            length -= n;
+        while (bytes.hasRemaining()) {
+            int n = (int) Math.min(bytes.remaining(), part.room());
+            part.write(bytes.slice(bytes.position(), n));
+            bytes.position(bytes.position() + n);
             if (part.room() == 0) {
                 sendPart();
             }
