@@ -120,7 +120,8 @@ class HostileClientFloodTest {
                 socket.close();
             }
         }
-        assertThat(flood).as("connections attempted").hasSize(PARTIAL_HEADER_CONNECTIONS);
+        // The openers stop at their deadline: a busy machine may get through a few less than all of them.
+        assertThat(flood).as("connections attempted").hasSizeGreaterThan(PARTIAL_HEADER_CONNECTIONS * 3 / 4);
         assertThat(failedConnects.get()).as("connects that failed").isLessThan(PARTIAL_HEADER_CONNECTIONS);
         assertThat(slowProbes).as("probes not served within 5 s during the flood").isEmpty();
         assertAliveAndBackToIdle();
