@@ -36,7 +36,7 @@ final class LayerSettings {
 
     static Limits limits(Config.Limits limits) {
         return new Limits(limits.connections(), limits.headerTimeout(), limits.minBodyRate(), limits.idleTimeout(),
-                limits.uploads(), limits.uploadsPerRepository());
+                limits.uploads(), limits.uploadsPerRepository(), limits.minResponseRate());
     }
 
     /** Null (plain HTTP) for null. */

@@ -61,10 +61,11 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
     /**
      * {@code http.limits}: open connections at most; how long a request line and headers may take; the
      * slowest request body accepted (bytes per second, 0 for none); how long a connection may stay
-     * silent; upload sessions open at once, overall and per repository.
+     * silent; upload sessions open at once, overall and per repository; the slowest a client may take a
+     * response (bytes per second, 0 for none).
      */
     public record Limits(int connections, Duration headerTimeout, long minBodyRate, Duration idleTimeout,
-            int uploads, int uploadsPerRepository) {}
+            int uploads, int uploadsPerRepository, long minResponseRate) {}
 
     /** {@code http.tls}; {@code minimumTls} is {@code tls1.2} or {@code tls1.3}. */
     public record Tls(Path certificate, Path key, List<Path> clientCas, String minimumTls) {}

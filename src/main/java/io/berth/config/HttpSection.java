@@ -40,7 +40,8 @@ final class HttpSection {
     private static Config.Limits limits(Values v) {
         return new Config.Limits((int) v.positive("http.limits.connections"), v.positiveDuration("http.limits.headertimeout"),
                 v.integer("http.limits.minbodyrate"), v.positiveDuration("http.limits.idletimeout"),
-                (int) v.positive("http.limits.uploads"), (int) v.positive("http.limits.uploadsperrepository"));
+                (int) v.positive("http.limits.uploads"), (int) v.positive("http.limits.uploadsperrepository"),
+                v.integer("http.limits.minresponserate"));
     }
 
     /** {@code http.tls}, or null for plain HTTP. */

@@ -145,6 +145,7 @@ final class Schema {
             key("http.limits.connections", Kind.INT, "1000"),
             key("http.limits.headertimeout", Kind.DURATION, "10s"),
             key("http.limits.minbodyrate", Kind.INT, "1024"),
+            key("http.limits.minresponserate", Kind.INT, "1024"),
             key("http.limits.idletimeout", Kind.DURATION, "60s"),
             key("http.limits.uploads", Kind.INT, "1000"),
             key("http.limits.uploadsperrepository", Kind.INT, "100"),

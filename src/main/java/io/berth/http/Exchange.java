@@ -9,10 +9,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Fields;
 
 /**
@@ -26,20 +24,24 @@ final class Exchange {
     /** The most of an unwanted request body read to keep a connection open. */
     private static final long DRAIN_LIMIT = 8L * 1024 * 1024;
 
-    /** Bytes per read and write when serving a blob. */
-    private static final int STREAM_BUFFER = 1024 * 1024;
+    /**
+     * What bounds an exchange: {@code http.limits.minbodyrate} and {@code minresponserate} (bytes per
+     * second, 0 for no bound) and the buffers blob bodies are streamed through.
+     */
+    record Bounds(long minBodyRate, long minResponseRate, StreamBuffers buffers) {}
 
     private final Request request;
     private final Response response;
-    /** {@code http.limits.minbodyrate}: bytes per second, 0 for no bound. */
-    private final long minBodyRate;
+    private final Bounds bounds;
+    private final ResponsePace pace;
     private Fields query;
     private RequestBody body;
 
-    Exchange(Request request, Response response, long minBodyRate) {
+    Exchange(Request request, Response response, Bounds bounds) {
         this.request = request;
         this.response = response;
-        this.minBodyRate = minBodyRate;
+        this.bounds = bounds;
+        this.pace = new ResponsePace(request, response, bounds.minResponseRate());
     }
 
     String method() {
@@ -75,7 +77,7 @@ final class Exchange {
      */
     RequestBody body() {
         if (body == null) {
-            body = new RequestBody(request, minBodyRate);
+            body = new RequestBody(request, bounds.minBodyRate());
         }
         return body;
     }
@@ -189,12 +191,12 @@ final class Exchange {
 
     /**
      * Sends {@code length} bytes of a channel as the body, after status and headers are set, through
-     * one pooled direct buffer: read from the file, written to the socket, no copy in between.
+     * one pooled buffer: a large direct one when one is free (read from the file, written to the
+     * socket, no copy in between), else a small one (see {@link StreamBuffers}).
      */
     void stream(ReadableByteChannel in, long length) throws IOException {
-        RetainableByteBuffer pooled = request.getComponents().getByteBufferPool().acquire(STREAM_BUFFER, true);
-        try {
-            ByteBuffer buffer = pooled.getByteBuffer();
+        try (StreamBuffers.Lease lease = bounds.buffers().acquire(request.getComponents().getByteBufferPool())) {
+            ByteBuffer buffer = lease.buffer().getByteBuffer();
             long left = length;
             do {
                 buffer.clear().limit((int) Math.min(buffer.capacity(), left));
@@ -207,8 +209,6 @@ final class Exchange {
                 left -= buffer.remaining();
                 write(left == 0, buffer);
             } while (left > 0);
-        } finally {
-            pooled.release();
         }
     }
 
@@ -217,10 +217,7 @@ final class Exchange {
     }
 
     private void write(boolean last, ByteBuffer content) throws IOException {
-        try (Blocker.Callback blocker = Blocker.callback()) {
-            response.write(last, content, blocker);
-            blocker.block();
-        }
+        pace.write(last, content);
     }
 
     /** The request body could not be read to its end; {@code timedOut} when it arrived too slowly. */

@@ -105,7 +105,8 @@ public final class RegistryServer implements AutoCloseable {
                         settings.uploadPurgeAge(), registry.clock())),
                 new ManifestHandler(registry, settings.deleteEnabled(), urlBase),
                 new ListingHandler(registry, settings.prefix()),
-                settings.prefix(), settings.readOnly(), settings.headers(), inFlight, limits.minBodyRate()), accessLog, metrics));
+                settings.prefix(), settings.readOnly(), settings.headers(), inFlight,
+                new Exchange.Bounds(limits.minBodyRate(), limits.minResponseRate(), StreamBuffers.forDirectMemory())), accessLog, metrics));
         server.setErrorHandler(new JsonErrorHandler());
     }
 

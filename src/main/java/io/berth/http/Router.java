@@ -36,11 +36,10 @@ final class Router extends Handler.Abstract {
     /** Added to every response: the API version, then {@code http.headers}, encoded once. */
     private final HttpField[] responseHeaders;
     private final InFlight inFlight;
-    /** {@code http.limits.minbodyrate}, bytes per second. */
-    private final long minBodyRate;
+    private final Exchange.Bounds bounds;
 
     Router(BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings,
-            String prefix, boolean readOnly, Map<String, List<String>> headers, InFlight inFlight, long minBodyRate) {
+            String prefix, boolean readOnly, Map<String, List<String>> headers, InFlight inFlight, Exchange.Bounds bounds) {
         this.blobs = blobs;
         this.uploads = uploads;
         this.manifests = manifests;
@@ -49,7 +48,7 @@ final class Router extends Handler.Abstract {
         this.readOnly = readOnly;
         this.responseHeaders = responseHeaders(headers);
         this.inFlight = inFlight;
-        this.minBodyRate = minBodyRate;
+        this.bounds = bounds;
     }
 
     private static HttpField[] responseHeaders(Map<String, List<String>> configured) {
@@ -61,7 +60,7 @@ final class Router extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Exchange ex = new Exchange(request, response, minBodyRate);
+        Exchange ex = new Exchange(request, response, bounds);
         HttpFields.Mutable headers = response.getHeaders();
         for (HttpField field : responseHeaders) {
             headers.add(field);

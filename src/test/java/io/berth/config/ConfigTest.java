@@ -287,12 +287,12 @@ class ConfigTest {
     @Test
     void httpLimitsHaveDefaultsAndImpossibleOnesAreRefusedByTheirFullKey() throws IOException {
         assertThat(Config.load(null, Map.of()).http().limits())
-                .isEqualTo(new Config.Limits(1000, Duration.ofSeconds(10), 1024, Duration.ofSeconds(60), 1000, 100));
+                .isEqualTo(new Config.Limits(1000, Duration.ofSeconds(10), 1024, Duration.ofSeconds(60), 1000, 100, 1024));
         Config.Limits set = loadFile("""
                 http:
-                  limits: {connections: 20, headertimeout: 2s, minbodyrate: 0, idletimeout: 5s, uploads: 7, uploadsperrepository: 3}
+                  limits: {connections: 20, headertimeout: 2s, minbodyrate: 0, idletimeout: 5s, uploads: 7, uploadsperrepository: 3, minresponserate: 0}
                 """).http().limits();
-        assertThat(set).isEqualTo(new Config.Limits(20, Duration.ofSeconds(2), 0, Duration.ofSeconds(5), 7, 3));
+        assertThat(set).isEqualTo(new Config.Limits(20, Duration.ofSeconds(2), 0, Duration.ofSeconds(5), 7, 3, 0));
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_HTTP_LIMITS_CONNECTIONS", "-1")))
                 .hasMessageContaining("http.limits.connections");
         assertThatThrownBy(() -> loadFile("http:\n  limits:\n    uploads: 0\n"))
@@ -301,5 +301,7 @@ class ConfigTest {
                 .hasMessageContaining("http.limits.headertimeout");
         assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_HTTP_LIMITS_MINBODYRATE", "fast")))
                 .hasMessageContaining("http.limits.minbodyrate");
+        assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_HTTP_LIMITS_MINRESPONSERATE", "-1")))
+                .hasMessageContaining("http.limits.minresponserate");
     }
 }
