@@ -52,7 +52,7 @@ public final class RegistryServer implements AutoCloseable {
     private static final int MAX_PLATFORM_THREADS = 64;
     private static final int PLATFORM_THREAD_IDLE_MILLIS = 5_000;
     private static final int INPUT_BUFFER = 64 * 1024;
-    private static final int STREAM_BUFFER_MAX = 1024 * 1024;
+    private static final int STREAM_BUFFER_MAX = StreamBuffers.LARGE;
     private static final long POOL_HEAP_BYTES = 8L * 1024 * 1024;
     private static final long POOL_DIRECT_BYTES = 16L * 1024 * 1024;
 
