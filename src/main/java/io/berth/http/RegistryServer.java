@@ -85,6 +85,9 @@ public final class RegistryServer implements AutoCloseable {
         // Jetty's per-connection header cache is a 64 KiB table made at a connection's second request:
         // 1000 keep-alive connections would pin 64 MiB of heap for a little less parsing.
         http.setHeaderCacheSize(0);
+        // A response's head goes in a heap buffer: a direct one (8 KiB) stays taken while a slow client
+        // holds up the first write, so 1000 of them would take a quarter of the launcher's direct memory.
+        http.setUseOutputDirectByteBuffers(false);
         Limits limits = settings.limits();
         connector = settings.tls() == null ? plainConnector(server, http, limits.connections()) : tlsConnector(server, http, settings);
         connector.setHost(settings.address().getHostString());

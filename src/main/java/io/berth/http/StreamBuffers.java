@@ -26,7 +26,7 @@ final class StreamBuffers {
 
     /**
      * Sized from the JVM's direct memory: a quarter of it in large buffers (8 with the launcher's 32 MiB),
-     * leaving the rest to Jetty's pool, which retains up to 16 MiB, and its per-connection header buffers.
+     * leaving the rest to Jetty's pool, which keeps up to 16 MiB of idle buffers, and its network buffers.
      */
     static StreamBuffers forDirectMemory() {
         return new StreamBuffers((int) Math.clamp(maxDirectMemory() / 4 / LARGE, 1, MAX_LARGE));
