@@ -59,12 +59,12 @@ public final class Repository {
     /**
      * Stores a manifest, tags it when a tag is given, and lists the repository in the catalog. The
      * bytes, the revision, the referrers entry and the tag are published in that order and made
-     * durable together, under the repository's lock so that a delete of the tag or the manifest
-     * comes wholly before or after. A storage too full for them is {@link RegistryError.InsufficientStorage}.
+     * durable together. Pushes run side by side (they are idempotent); a delete of the repository's
+     * tags or manifests comes wholly before or after them. A storage too full for them is {@link RegistryError.InsufficientStorage}.
      */
     public void push(Manifest manifest, Tag tag) throws IOException {
         NoSpace.guard(() -> {
-            locks.locked(name, () -> {
+            locks.shared(name, () -> {
                 long epoch = manifests.epoch();
                 List<Change> changes = new ArrayList<>(manifests.put(manifest));
                 if (tag != null) {

@@ -1,7 +1,8 @@
 package io.berth.storage;
 
 import java.io.IOException;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Serialises, within this process, the steps that write and delete the same names of a repository
@@ -14,18 +15,33 @@ final class RepositoryLocks {
 
     private static final int STRIPES = 256;
 
-    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
 
     RepositoryLocks() {
         for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new ReentrantLock();
+            stripes[i] = new ReentrantReadWriteLock();
         }
     }
 
-    /** Runs {@code step} holding the lock of {@code key} (a repository name, or a name with a digest). */
+    /** Runs {@code step} alone among the steps on {@code key} (a repository name, or a name with a digest). */
     <T> T locked(Object key, IoStep<T> step) throws IOException {
+        return run(stripe(key).writeLock(), step);
+    }
+
+    /**
+     * Runs {@code step} beside other shared steps on {@code key}, but never beside a {@link #locked} one:
+     * pushes into one repository go on in parallel (they are idempotent), deletes wait for them.
+     */
+    <T> T shared(Object key, IoStep<T> step) throws IOException {
+        return run(stripe(key).readLock(), step);
+    }
+
+    private ReentrantReadWriteLock stripe(Object key) {
         int hash = key.hashCode();
-        ReentrantLock lock = stripes[(hash ^ (hash >>> 16)) & (STRIPES - 1)];
+        return stripes[(hash ^ (hash >>> 16)) & (STRIPES - 1)];
+    }
+
+    private static <T> T run(Lock lock, IoStep<T> step) throws IOException {
         lock.lock();
         try {
             return step.run();
