@@ -2,6 +2,7 @@ package io.berth.invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.testing.ProcessUsage;
 import io.berth.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,21 +42,15 @@ class HostileClientFloodTest {
     private static final int FLOOD_OPENERS = 8;
     private static final int TRICKLING_UPLOADS = 300;
     private static final long SERVED_WITHIN_MILLIS = 5_000;
-    /** Heap after a full GC may exceed the idle level by this much, for caches warmed by the flood. */
-    private static final long HEAP_TOLERANCE_KIB = 12 * 1024;
-    private static final int THREAD_TOLERANCE = 8;
+    /** Heap after a full GC may exceed the idle level by 12 MiB, for caches warmed by the flood. */
+    private static final ProcessUsage.Tolerance BACK_TO_IDLE = new ProcessUsage.Tolerance(12 * 1024, 8, 16);
     /** Heap the trickling uploads may hold while in flight: under 30 KiB each. */
     private static final long TRICKLE_HEAP_KIB = 8 * 1024;
-    private static final Pattern GENERATION_USED = Pattern.compile("(?m)^\\S.* total \\d+K, used (\\d+)K");
-    private static final Pattern THREADS = Pattern.compile("(?m)^Threads:\\s+(\\d+)");
 
     @TempDir
     static Path root;
     static ServerProcess server;
-    static Usage idle;
-
-    /** What the process holds: heap in use after a full collection, and OS threads. */
-    record Usage(long heapKib, int threads) {}
+    static ProcessUsage idle;
 
     @BeforeAll
     static void start() throws Exception {
@@ -72,7 +64,7 @@ class HostileClientFloodTest {
             assertThat(servedWithin(SERVED_WITHIN_MILLIS)).isTrue();
             uploadOnce("warm/app", i);
         }
-        idle = usage();
+        idle = ProcessUsage.of(server.pid());
     }
 
     @AfterAll
@@ -146,10 +138,10 @@ class HostileClientFloodTest {
             byte[] fast = new byte[1024];
             byte[] slow = new byte[4];
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
-            Usage during = null;
+            ProcessUsage during = null;
             while (System.nanoTime() < end) {
                 if (during == null && System.nanoTime() > end - TimeUnit.SECONDS.toNanos(2)) {
-                    during = usage();
+                    during = ProcessUsage.of(server.pid());
                 }
                 for (int i = 0; i < uploads.size(); i++) {
                     try {
@@ -180,18 +172,7 @@ class HostileClientFloodTest {
         assertThat(server.isAlive()).as("the server did not exit (no OutOfMemoryError)").isTrue();
         assertThat(server.output()).noneMatch(line -> line.contains("OutOfMemoryError"));
         assertThat(servedWithin(SERVED_WITHIN_MILLIS)).as("a normal client after the flood").isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Usage now = usage();
-        while (!nearIdle(now) && System.nanoTime() < deadline) {
-            Thread.sleep(500); // connections close and threads end asynchronously; re-measure until they have
-            now = usage();
-        }
-        assertThat(now.heapKib()).as("heap after GC, idle was " + idle).isLessThanOrEqualTo(idle.heapKib() + HEAP_TOLERANCE_KIB);
-        assertThat(now.threads()).as("threads, idle was " + idle).isLessThanOrEqualTo(idle.threads() + THREAD_TOLERANCE);
-    }
-
-    private static boolean nearIdle(Usage now) {
-        return now.heapKib() <= idle.heapKib() + HEAP_TOLERANCE_KIB && now.threads() <= idle.threads() + THREAD_TOLERANCE;
+        ProcessUsage.assertBackTo(idle, BACK_TO_IDLE, server.pid(), Duration.ofSeconds(30));
     }
 
     /** Probes once a second while {@code running}, noting each probe not served in time. */
@@ -306,29 +287,5 @@ class HostileClientFloodTest {
         HttpResponse<Void> cancel = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + patch.headers().firstValue("Location").orElseThrow())).DELETE().build(), HttpResponse.BodyHandlers.discarding());
         assertThat(cancel.statusCode()).isEqualTo(204);
-    }
-
-    /** Heap in use after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}) and the OS threads of the process. */
-    private static Usage usage() throws Exception {
-        jcmd("GC.run");
-        Matcher used = GENERATION_USED.matcher(jcmd("GC.heap_info"));
-        long heap = 0;
-        while (used.find()) {
-            heap += Long.parseLong(used.group(1));
-        }
-        Matcher threads = THREADS.matcher(Files.readString(Path.of("/proc/" + server.pid() + "/status")));
-        assertThat(heap).as("heap figures from jcmd").isPositive();
-        assertThat(threads.find()).as("Threads: in /proc/<pid>/status").isTrue();
-        return new Usage(heap, Integer.parseInt(threads.group(1)));
-    }
-
-    private static String jcmd(String command) throws Exception {
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        Process process = new ProcessBuilder(java.resolveSibling("jcmd").toString(), String.valueOf(server.pid()), command)
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("jcmd " + command).isTrue();
-        assertThat(process.exitValue()).as("jcmd " + command + ": " + output).isZero();
-        return output;
     }
 }

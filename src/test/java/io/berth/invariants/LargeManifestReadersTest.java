@@ -29,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeManifestReadersTest {
 
-    /** The launcher's default JVM options ({@code ./berth}), whose heap these tests are about. */
-    static final List<String> LAUNCHER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m", "-XX:MaxDirectMemorySize=32m",
-            "-XX:ReservedCodeCacheSize=40m", "-Xss512k");
     static final int READERS = 32;
     static final int ROUNDS = 3;
 
@@ -43,7 +40,7 @@ class LargeManifestReadersTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = ServerProcess.start(root, LAUNCHER_OPTIONS);
+        server = ServerProcess.start(root, ServerProcess.launcherJvmOptions());
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         base = URI.create("http://127.0.0.1:" + server.port());
     }

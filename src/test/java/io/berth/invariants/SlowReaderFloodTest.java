@@ -3,6 +3,7 @@ package io.berth.invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.Digest;
+import io.berth.testing.ProcessUsage;
 import io.berth.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,17 +15,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,21 +47,14 @@ class SlowReaderFloodTest {
     /** Grace and one window of the rate (12 s of waiting for a reader), with room for a busy machine. */
     private static final long CUT_WITHIN_MILLIS = 30_000;
     private static final int PULL_TIMEOUT_MILLIS = 5_000;
-    private static final long HEAP_TOLERANCE_KIB = 12 * 1024;
-    private static final int THREAD_TOLERANCE = 8;
-    private static final int SOCKET_TOLERANCE = 4;
-    private static final Pattern GENERATION_USED = Pattern.compile("(?m)^\\S.* total \\d+K, used (\\d+)K");
-    private static final Pattern THREADS = Pattern.compile("(?m)^Threads:\\s+(\\d+)");
+    private static final ProcessUsage.Tolerance BACK_TO_IDLE = new ProcessUsage.Tolerance(12 * 1024, 8, 4);
 
     @TempDir
     static Path root;
     static ServerProcess server;
     static byte[] blob;
     static String blobPath;
-    static Usage idle;
-
-    /** What the process holds: heap in use after a full collection, OS threads, open sockets. */
-    record Usage(long heapKib, int threads, int sockets) {}
+    static ProcessUsage idle;
 
     /** One slow reader: its socket and the status it was answered with. */
     record Reader(Socket socket, int status) {}
@@ -84,7 +75,7 @@ class SlowReaderFloodTest {
         for (int i = 0; i < 3; i++) {
             pullByteExact(); // warms the pull path, so the idle level is of a server that has served
         }
-        idle = usage();
+        idle = ProcessUsage.of(server.pid());
     }
 
     @AfterAll
@@ -202,7 +193,7 @@ class SlowReaderFloodTest {
 
     /** Whether the process is back to its idle number of sockets before {@code deadline} (nanoTime). */
     private static boolean socketsBackToIdleWithin(long deadline) throws Exception {
-        while (sockets() > idle.sockets() + SOCKET_TOLERANCE) {
+        while (ProcessUsage.sockets(server.pid()) > idle.sockets() + BACK_TO_IDLE.sockets()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -212,52 +203,6 @@ class SlowReaderFloodTest {
     }
 
     private static void assertBackToIdle() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Usage now = usage();
-        while ((now.heapKib() > idle.heapKib() + HEAP_TOLERANCE_KIB || now.threads() > idle.threads() + THREAD_TOLERANCE)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(500); // threads end asynchronously; re-measure until they have
-            now = usage();
-        }
-        assertThat(now.heapKib()).as("heap after GC, idle was " + idle).isLessThanOrEqualTo(idle.heapKib() + HEAP_TOLERANCE_KIB);
-        assertThat(now.threads()).as("threads, idle was " + idle).isLessThanOrEqualTo(idle.threads() + THREAD_TOLERANCE);
-        assertThat(now.sockets()).as("sockets, idle was " + idle).isLessThanOrEqualTo(idle.sockets() + SOCKET_TOLERANCE);
-    }
-
-    /** Heap in use after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}), OS threads and open sockets. */
-    private static Usage usage() throws Exception {
-        jcmd("GC.run");
-        Matcher used = GENERATION_USED.matcher(jcmd("GC.heap_info"));
-        long heap = 0;
-        while (used.find()) {
-            heap += Long.parseLong(used.group(1));
-        }
-        Matcher threads = THREADS.matcher(Files.readString(Path.of("/proc/" + server.pid() + "/status")));
-        assertThat(heap).as("heap figures from jcmd").isPositive();
-        assertThat(threads.find()).as("Threads: in /proc/<pid>/status").isTrue();
-        return new Usage(heap, Integer.parseInt(threads.group(1)), sockets());
-    }
-
-    /** The process's open file descriptors that are sockets. */
-    private static int sockets() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/" + server.pid() + "/fd"))) {
-            return (int) fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("socket:");
-                } catch (IOException e) {
-                    return false; // closed while listed
-                }
-            }).count();
-        }
-    }
-
-    private static String jcmd(String command) throws Exception {
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        Process process = new ProcessBuilder(java.resolveSibling("jcmd").toString(), String.valueOf(server.pid()), command)
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("jcmd " + command).isTrue();
-        assertThat(process.exitValue()).as("jcmd " + command + ": " + output).isZero();
-        return output;
+        ProcessUsage.assertBackTo(idle, BACK_TO_IDLE, server.pid(), Duration.ofSeconds(30));
     }
 }

@@ -27,8 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,21 +87,12 @@ class SlowConcurrentUploadsTest {
 
     private ServerProcess start(String rootDirectory, Map<String, String> environment) throws Exception {
         ServerProcess.Builder builder = ServerProcess.builder(root).s3(S3Proxy.shared(), bucket, rootDirectory)
-                .jvmOptions(launcherJavaOptions())
+                .jvmOptions(ServerProcess.launcherJvmOptions())
                 .env("REGISTRY_STORAGE_REDIRECT_DISABLE", "true")
                 .env("REGISTRY_LOG_ACCESSLOG_DISABLED", "true")
                 .env("REGISTRY_STORAGE_S3_PARTBUFFERS_SPILLDIRECTORY", spill.toString());
         environment.forEach(builder::env);
         return builder.start();
-    }
-
-    /** The JVM options {@code ./berth} starts the server with when JAVA_OPTS is not set. */
-    private static List<String> launcherJavaOptions() throws IOException {
-        Matcher m = Pattern.compile("JAVA_OPTS:=([^}]*)}").matcher(Files.readString(Path.of("berth")));
-        assertThat(m.find()).as("the launcher sets default JAVA_OPTS").isTrue();
-        List<String> options = List.of(m.group(1).trim().split("\\s+"));
-        assertThat(options).contains("-Xmx96m");
-        return options;
     }
 
     /** What the uploads got: the digests of those that completed, how many were refused, the most part files open at once. */
