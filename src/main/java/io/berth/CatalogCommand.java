@@ -34,14 +34,9 @@ final class CatalogCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Config loaded;
-            try {
-                loaded = Config.load(Main.configFile(config, System.getenv()), System.getenv());
-            } catch (ConfigException e) {
-                System.err.println("berth: " + e.getMessage());
-                return 2;
-            }
-            try (StorageDriver driver = CheckedStorageDriver.wrap(Berth.storageDriver(loaded.storage()))) {
+            // A bad configuration, or one found only when the driver is built, is exit 2; storage failing is 1.
+            try (StorageDriver driver = CheckedStorageDriver.wrap(Berth.storageDriver(
+                    Config.load(Main.configFile(config, System.getenv()), System.getenv()).storage()))) {
                 Catalog.Reconciled done = new Catalog(driver).rebuild();
                 System.out.printf("catalog rebuilt: %d repositories, %d entries added, %d removed%n",
                         done.repositories(), done.added(), done.removed());

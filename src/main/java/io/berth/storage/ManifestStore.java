@@ -104,11 +104,12 @@ public final class ManifestStore {
         }
     }
 
+    /** The global store's size of the manifest's bytes: its descriptor cache spares the stat when it can. */
     private long size(Digest digest) throws IOException {
         try {
-            return driver.stat(Paths.of(new Paths.BlobData(digest))).size();
-        } catch (StorageDriverException.PathNotFound e) {
-            throw unknown(digest);
+            return blobs.stat(digest).size();
+        } catch (RegistryException e) {
+            throw e.error() instanceof RegistryError.BlobUnknown ? unknown(digest) : e;
         }
     }
 
