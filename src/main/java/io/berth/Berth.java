@@ -1,6 +1,7 @@
 package io.berth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.berth.auth.Authorizer;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
@@ -88,7 +89,7 @@ public final class Berth implements AutoCloseable {
         Registry registry = new Registry(driver, clock, cache);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
         closer.add(maintenance::shutdownNow);
-        reconcileCatalog(maintenance, registry.catalog(), config.storage());
+        reconcileCatalog(maintenance, registry.catalogIndex(), config.storage());
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
         RegistryServer server = closer.add(registryServer(registry, config, metrics, driver));
@@ -114,7 +115,9 @@ public final class Berth implements AutoCloseable {
     private static RegistryServer registryServer(Registry registry, Config config, Metrics metrics, StorageDriver driver)
             throws IOException {
         try {
-            return new RegistryServer(registry, httpSettings(config, driver), config.log().accessLogDisabled() ? null : new AccessLog(),
+            RegistryServer.Services services = new RegistryServer.Services(registry, registry.manifestMemory(), registry.clock(),
+                    Authorizer.OPEN);
+            return new RegistryServer(services, httpSettings(config, driver), config.log().accessLogDisabled() ? null : new AccessLog(),
                     metrics);
         } catch (TlsContexts.UnusableFileException e) {
             throw new ConfigException("http.tls." + e.part() + ": " + e.getMessage());

@@ -65,10 +65,15 @@ class LayeringTest {
     }
 
     @Test
-    void httpDependsOnlyOnRegistryStorageAndObserve() {
-        // Passes once the config branch gives http (and http.tls) settings of their own instead of Config's records.
-        layer("io.berth.http..", "handlers speak the domain API; configuration reaches them as settings from Berth",
-                "io.berth.registry..", "io.berth.storage..", "io.berth.observe..").check(berth);
+    void httpSpeaksTheDomainInterfacesNotStorage() {
+        layer("io.berth.http..", "handlers speak the domain API, judged by auth; configuration reaches them as settings from Berth",
+                "io.berth.registry..", "io.berth.auth..", "io.berth.observe..").check(berth);
+    }
+
+    @Test
+    void authWrapsTheDomainAndKnowsNoStorageHttpOrConfig() {
+        layer("io.berth.auth..", "authorisation is a decorator over the domain interfaces", "io.berth.registry..",
+                "io.berth.observe..").check(berth);
     }
 
     @Test

@@ -47,6 +47,7 @@ record ApiError(ErrorCode code, int status, String message, Object detail) {
             case RegistryError.ManifestBlobUnknown e -> new ApiError(ErrorCode.MANIFEST_BLOB_UNKNOWN, 404, e.message(), Map.of("digest", e.digest().toString()));
             case RegistryError.ManifestTooLarge e -> new ApiError(ErrorCode.SIZE_INVALID, 413, e.message(), null);
             case RegistryError.PaginationNumberInvalid e -> new ApiError(ErrorCode.PAGINATION_NUMBER_INVALID, e.message());
+            case RegistryError.Denied e -> new ApiError(ErrorCode.DENIED, e.message());
             case RegistryError.TooManyRequests e -> new ApiError(ErrorCode.TOOMANYREQUESTS, e.message());
             case RegistryError.InsufficientStorage e -> new ApiError(ErrorCode.INSUFFICIENT_STORAGE, e.message());
         };

@@ -4,8 +4,8 @@ import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
-import io.berth.storage.LinkedBlobStore;
-import io.berth.storage.Registry;
+import io.berth.registry.Blobs;
+import io.berth.registry.Repository;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
@@ -14,19 +14,17 @@ import java.util.Optional;
 /** {@code /v2/<name>/blobs/<digest>}: pull (GET, HEAD, with single ranges) and delete. */
 final class BlobHandler {
 
-    private final Registry registry;
     private final boolean deleteEnabled;
     private final boolean redirects;
 
-    BlobHandler(Registry registry, boolean deleteEnabled, boolean redirects) {
-        this.registry = registry;
+    BlobHandler(boolean deleteEnabled, boolean redirects) {
         this.deleteEnabled = deleteEnabled;
         this.redirects = redirects;
     }
 
-    void get(Exchange ex, Route.Blob route) throws IOException {
+    void get(Exchange ex, Repository repository, Route.Blob route) throws IOException {
         Digest digest = Digest.parse(route.digest());
-        LinkedBlobStore blobs = registry.repository(route.name()).blobs();
+        Blobs blobs = repository.blobs();
         Descriptor descriptor = blobs.stat(digest);
         String etag = '"' + digest.toString() + '"';
         ex.header("Docker-Content-Digest", digest.toString());
@@ -73,12 +71,12 @@ final class BlobHandler {
         }
     }
 
-    void delete(Exchange ex, Route.Blob route) throws IOException {
+    void delete(Exchange ex, Repository repository, Route.Blob route) throws IOException {
         if (!deleteEnabled) {
             throw new RegistryException(new RegistryError.Unsupported("deletes are disabled in this registry"));
         }
         Digest digest = Digest.parse(route.digest());
-        registry.repository(route.name()).blobs().delete(digest);
+        repository.blobs().delete(digest);
         ex.header("Docker-Content-Digest", digest.toString());
         ex.send(202);
     }

@@ -71,7 +71,7 @@ final class Exchange {
 
     /**
      * The request body, once: a stream whose pieces can also be taken as they arrive
-     * ({@link io.berth.storage.ChunkedBody}). Reading it blocks only this request's thread; a failure
+     * ({@link io.berth.registry.ChunkedBody}). Reading it blocks only this request's thread; a failure
      * while reading is the client's (a short, broken or too slow body), so it surfaces as
      * {@link ClientBodyException}.
      */

@@ -4,8 +4,9 @@ import io.berth.registry.Digest;
 import io.berth.registry.MediaTypes;
 import io.berth.registry.Referrer;
 import io.berth.registry.Tag;
-import io.berth.storage.Catalog;
-import io.berth.storage.Registry;
+import io.berth.registry.CatalogPage;
+import io.berth.registry.Namespace;
+import io.berth.registry.Repository;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,17 +19,15 @@ final class ListingHandler {
     /** Repositories per catalog page when the client does not say, and at most, as in Distribution. */
     static final int CATALOG_PAGE = 1000;
 
-    private final Registry registry;
     /** {@code http.prefix}: next-page links are relative to the request, so they keep it. */
     private final String prefix;
 
-    ListingHandler(Registry registry, String prefix) {
-        this.registry = registry;
+    ListingHandler(String prefix) {
         this.prefix = prefix;
     }
 
-    void tags(Exchange ex, Route.TagsList route) throws IOException {
-        List<String> tags = registry.repository(route.name()).tags().list().stream().map(Tag::value).toList();
+    void tags(Exchange ex, Repository repository, Route.TagsList route) throws IOException {
+        List<String> tags = repository.tags().list().stream().map(Tag::value).toList();
         Page page = Page.of(tags, ex, 0);
         page.linkNext(ex, prefix + "/v2/" + route.name() + "/tags/list");
         Map<String, Object> body = new LinkedHashMap<>();
@@ -37,18 +36,18 @@ final class ListingHandler {
         ex.sendJson(200, body);
     }
 
-    void catalog(Exchange ex) throws IOException {
-        Catalog.Page listed = registry.catalog().page(ex.query("last"), Page.limit(ex.query("n"), CATALOG_PAGE));
+    void catalog(Exchange ex, Namespace namespace) throws IOException {
+        CatalogPage listed = namespace.catalog(ex.query("last"), Page.limit(ex.query("n"), CATALOG_PAGE));
         Page page = new Page(listed.names(), listed.more());
         page.linkNext(ex, prefix + "/v2/_catalog");
         ex.sendJson(200, Map.of("repositories", page.items()));
     }
 
-    void referrers(Exchange ex, Route.Referrers route) throws IOException {
+    void referrers(Exchange ex, Repository repository, Route.Referrers route) throws IOException {
         Digest subject = Digest.parse(route.digest());
         String artifactType = ex.query("artifactType");
         List<Map<String, Object>> manifests = new ArrayList<>();
-        for (Referrer referrer : registry.repository(route.name()).referrers().list(subject)) {
+        for (Referrer referrer : repository.manifests().referrers(subject)) {
             if (artifactType == null || artifactType.equals(referrer.artifactType())) {
                 manifests.add(descriptor(referrer));
             }

@@ -9,10 +9,9 @@ import io.berth.registry.Reference;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.Tag;
-import io.berth.storage.ManifestMemory;
-import io.berth.storage.ManifestStore;
-import io.berth.storage.Registry;
-import io.berth.storage.Repository;
+import io.berth.registry.ManifestMemory;
+import io.berth.registry.Repository;
+import io.berth.registry.StoredManifest;
 import java.io.IOException;
 import java.util.List;
 
@@ -24,19 +23,18 @@ final class ManifestHandler {
     /** Memory a push holds per byte of its body at its peak: the body, the JDK's buffers it was read into, the parser's text. */
     private static final int PARSE_FACTOR = 4;
 
-    private final Registry registry;
+    private final ManifestMemory memory;
     private final boolean deleteEnabled;
     /** What comes before {@code /v2/} in a Location: {@code http.host} and {@code http.prefix}. */
     private final String urlBase;
 
-    ManifestHandler(Registry registry, boolean deleteEnabled, String urlBase) {
-        this.registry = registry;
+    ManifestHandler(ManifestMemory memory, boolean deleteEnabled, String urlBase) {
+        this.memory = memory;
         this.deleteEnabled = deleteEnabled;
         this.urlBase = urlBase;
     }
 
-    void get(Exchange ex, Route.Manifest route) throws IOException {
-        Repository repository = registry.repository(route.name());
+    void get(Exchange ex, Repository repository, Route.Manifest route) throws IOException {
         Digest digest = switch (existing(route.reference())) {
             case Tag tag -> repository.tags().resolve(tag);
             case Digest d -> d;
@@ -58,7 +56,7 @@ final class ManifestHandler {
                 return;
             }
         }
-        try (ManifestStore.Stored manifest = negotiate(ex, repository, repository.manifests().get(digest))) {
+        try (StoredManifest manifest = negotiate(ex, repository, repository.manifests().get(digest))) {
             String etag = '"' + manifest.digest().toString() + '"';
             ex.header("Content-Type", manifest.mediaType());
             ex.header("Docker-Content-Digest", manifest.digest().toString());
@@ -71,12 +69,12 @@ final class ManifestHandler {
         }
     }
 
-    void put(Exchange ex, Route.Manifest route) throws IOException {
+    void put(Exchange ex, Repository repository, Route.Manifest route) throws IOException {
         Reference reference = Reference.parse(route.reference());
         Manifest manifest;
         // A slow body pins only its own size; the parse's share is taken once the body is in.
         long length = ex.contentLength() >= 0 ? Math.min(ex.contentLength(), MAX_MANIFEST_BYTES) : MAX_MANIFEST_BYTES;
-        try (ManifestMemory.Lease lease = registry.manifestMemory().acquire(length)) {
+        try (ManifestMemory.Lease lease = memory.acquire(length)) {
             byte[] content = ex.readBody(MAX_MANIFEST_BYTES);
             lease.grow(PARSE_FACTOR * (long) content.length - length);
             Digest.Algorithm algorithm = reference instanceof Digest d ? d.algorithm() : Digest.Algorithm.SHA256;
@@ -85,7 +83,7 @@ final class ManifestHandler {
                 throw new RegistryException(new RegistryError.DigestInvalid(
                         "the manifest was pushed as " + expected + " but its content hashes to " + manifest.digest()));
             }
-            registry.repository(route.name()).push(manifest, reference instanceof Tag tag ? tag : null);
+            repository.manifests().put(manifest, reference instanceof Tag tag ? tag : null);
         }
         ex.header("Location", urlBase + "/v2/" + route.name() + "/manifests/" + manifest.digest());
         ex.header("Docker-Content-Digest", manifest.digest().toString());
@@ -95,14 +93,13 @@ final class ManifestHandler {
         ex.send(201);
     }
 
-    void delete(Exchange ex, Route.Manifest route) throws IOException {
+    void delete(Exchange ex, Repository repository, Route.Manifest route) throws IOException {
         if (!deleteEnabled) {
             throw new RegistryException(new RegistryError.Unsupported("deletes are disabled in this registry"));
         }
-        Repository repository = registry.repository(route.name());
         switch (existing(route.reference())) {
             case Tag tag -> repository.tags().delete(tag);
-            case Digest digest -> repository.deleteManifest(digest);
+            case Digest digest -> repository.manifests().delete(digest);
         }
         ex.send(202);
     }
@@ -128,7 +125,7 @@ final class ManifestHandler {
      * for is unknown to it, except that a Docker manifest list is replaced by its linux/amd64 image
      * for a client that takes only Docker images. No Accept header takes anything.
      */
-    private static ManifestStore.Stored negotiate(Exchange ex, Repository repository, ManifestStore.Stored manifest) throws IOException {
+    private static StoredManifest negotiate(Exchange ex, Repository repository, StoredManifest manifest) throws IOException {
         if (acceptedAsIs(ex, manifest.mediaType())) {
             return manifest;
         }

@@ -27,6 +27,9 @@ final class ObservingHandler extends Handler.Wrapper {
     private final Metrics metrics;
 
     /** Either may be null: no access log ({@code log.accesslog.disabled}), no metrics (Prometheus off). */
+    /** The actor of a request no credentials were judged for. */
+    private static final String ANONYMOUS = "anonymous";
+
     ObservingHandler(Handler router, AccessLog accessLog, Metrics metrics) {
         super(router);
         this.accessLog = accessLog;
@@ -44,6 +47,7 @@ final class ObservingHandler extends Handler.Wrapper {
         } finally {
             MDC.remove(AccessLog.REQUEST_ID);
             MDC.remove(AccessLog.ROUTE);
+            MDC.remove(AccessLog.ACTOR);
         }
     }
 
@@ -89,6 +93,15 @@ final class ObservingHandler extends Handler.Wrapper {
         }
     }
 
+    /** Records who made a request, once the router has judged its credentials. */
+    static void signedIn(Request request, String actor) {
+        MDC.put(AccessLog.ACTOR, actor);
+        Observed observed = Request.as(request, Observed.class);
+        if (observed != null) {
+            observed.actor = actor;
+        }
+    }
+
     /** Runs once per request, before the response is completed, while the request's state can still be read. */
     private void finish(Observed observed, CountingResponse counted) {
         if (observed.finished) {
@@ -106,7 +119,8 @@ final class ObservingHandler extends Handler.Wrapper {
         }
         if (accessLog != null && accessLog.enabled()) {
             accessLog.record(method, observed.getHttpURI().getPathQuery(), status, observed.bytesIn, counted.bytesOut, nanos,
-                    Request.getRemoteAddr(observed), observed.getHeaders().get(HttpHeader.USER_AGENT), observed.id, observed.route);
+                    Request.getRemoteAddr(observed), observed.getHeaders().get(HttpHeader.USER_AGENT), observed.id, observed.route,
+                    observed.actor);
         }
     }
 
@@ -115,6 +129,7 @@ final class ObservingHandler extends Handler.Wrapper {
         final String id;
         final long start;
         Endpoint route = Endpoint.UNKNOWN;
+        String actor = ANONYMOUS;
         long bytesIn;
         boolean upload;
         boolean finished;

@@ -4,9 +4,12 @@ import io.berth.http.tls.TlsContexts;
 import io.berth.http.tls.TlsSettings;
 import io.berth.observe.AccessLog;
 import io.berth.observe.Metrics;
-import io.berth.storage.Registry;
+import io.berth.auth.Authorizer;
+import io.berth.registry.ManifestMemory;
+import io.berth.registry.Namespace;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +66,11 @@ public final class RegistryServer implements AutoCloseable {
     private final HeaderDeadline headerDeadline;
     private ScheduledExecutorService sweeper;
 
+    /** What the server serves: the registry, the bound on manifests in memory, the clock of upload ages, who may do what. */
+    public record Services(Namespace registry, ManifestMemory manifestMemory, Clock clock, Authorizer authorizer) {}
+
     /** A server whose requests are access-logged and counted as given; either may be null, for none. */
-    public RegistryServer(Registry registry, Settings settings, AccessLog accessLog, Metrics metrics) {
+    public RegistryServer(Services services, Settings settings, AccessLog accessLog, Metrics metrics) {
         // Requests run on virtual threads; the few platform threads only select and accept.
         QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS);
         threads.setName("berth");
@@ -101,13 +107,14 @@ public final class RegistryServer implements AutoCloseable {
         server.addConnector(connector);
 
         UploadStateCodec states = new UploadStateCodec(settings.secret());
-        String urlBase = origin(settings.host()) + settings.prefix();
-        server.setHandler(new ObservingHandler(new Router(
-                new BlobHandler(registry, settings.deleteEnabled(), settings.redirects()),
-                new UploadHandler(registry, states, urlBase, new OpenUploads(limits.uploads(), limits.uploadsPerRepository(),
-                        settings.uploadPurgeAge(), registry.clock())),
-                new ManifestHandler(registry, settings.deleteEnabled(), urlBase),
-                new ListingHandler(registry, settings.prefix()),
+        String origin = origin(settings.host());
+        String urlBase = origin + settings.prefix();
+        server.setHandler(new ObservingHandler(new Router(services.registry(), services.authorizer(), origin,
+                new BlobHandler(settings.deleteEnabled(), settings.redirects()),
+                new UploadHandler(states, urlBase, new OpenUploads(limits.uploads(), limits.uploadsPerRepository(),
+                        settings.uploadPurgeAge(), services.clock())),
+                new ManifestHandler(services.manifestMemory(), settings.deleteEnabled(), urlBase),
+                new ListingHandler(settings.prefix()),
                 settings.prefix(), settings.readOnly(), settings.headers(), inFlight,
                 new Exchange.Bounds(limits.minBodyRate(), limits.minResponseRate(), StreamBuffers.forDirectMemory())), accessLog, metrics));
         server.setErrorHandler(new JsonErrorHandler());

@@ -1,6 +1,6 @@
 package io.berth.http;
 
-import io.berth.storage.ChunkedBody;
+import io.berth.registry.ChunkedBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -1,11 +1,20 @@
 package io.berth.http;
 
+import io.berth.auth.Access;
+import io.berth.auth.AccessRequest;
+import io.berth.auth.Authorizer;
+import io.berth.auth.Credentials;
+import io.berth.auth.Decision;
+import io.berth.auth.GrantedNamespace;
+import io.berth.registry.Namespace;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
+import io.berth.registry.RepositoryName;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.PreEncodedHttpField;
@@ -18,13 +27,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every route of the API in one table, and the one place where failures become the spec's error
- * envelope. Handlers run blocking on the request's virtual thread.
+ * Every route of the API in one table; the one place where a request becomes an access request and
+ * is judged, and where failures become the spec's error envelope. Handlers run blocking on the
+ * request's virtual thread, over the registry as the caller may see it.
  */
 final class Router extends Handler.Abstract {
 
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
+    /** A Host header that can go into a challenge's realm as it is. */
+    private static final Pattern AUTHORITY = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
+
+    private final Namespace registry;
+    private final Authorizer authorizer;
+    /** {@code scheme://authority} of {@code http.host}, or empty: then taken from each request. */
+    private final String origin;
     private final BlobHandler blobs;
     private final UploadHandler uploads;
     private final ManifestHandler manifests;
@@ -38,8 +55,12 @@ final class Router extends Handler.Abstract {
     private final InFlight inFlight;
     private final Exchange.Bounds bounds;
 
-    Router(BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings,
-            String prefix, boolean readOnly, Map<String, List<String>> headers, InFlight inFlight, Exchange.Bounds bounds) {
+    Router(Namespace registry, Authorizer authorizer, String origin, BlobHandler blobs, UploadHandler uploads,
+            ManifestHandler manifests, ListingHandler listings, String prefix, boolean readOnly, Map<String, List<String>> headers,
+            InFlight inFlight, Exchange.Bounds bounds) {
+        this.registry = registry;
+        this.authorizer = authorizer;
+        this.origin = origin;
         this.blobs = blobs;
         this.uploads = uploads;
         this.manifests = manifests;
@@ -71,7 +92,7 @@ final class Router extends Handler.Abstract {
             if (admitted) {
                 Route route = route(request.getHttpURI().getPath());
                 ObservingHandler.routed(request, route.endpoint());
-                dispatch(ex, route);
+                dispatch(ex, request, route);
             } else {
                 ex.header("Connection", "close");
                 ex.sendError(new ApiError(ErrorCode.UNAVAILABLE, "the registry is shutting down; retry on a new connection"));
@@ -93,7 +114,7 @@ final class Router extends Handler.Abstract {
         return path != null && path.startsWith(prefix) ? Route.match(path.substring(prefix.length())) : new Route.Unknown();
     }
 
-    private void dispatch(Exchange ex, Route route) throws IOException {
+    private void dispatch(Exchange ex, Request request, Route route) throws IOException {
         String method = ex.method();
         if (readOnly && !(route instanceof Route.Unknown) && !method.equals("GET") && !method.equals("HEAD")) {
             ex.header("Allow", "GET, HEAD");
@@ -101,6 +122,71 @@ final class Router extends Handler.Abstract {
                     + method + " is refused, pulls keep working"));
             return;
         }
+        if (route instanceof Route.Unknown) {
+            ex.sendError(new ApiError(ErrorCode.NOT_FOUND, "no route for " + method + " of this path"));
+            return;
+        }
+        Decision decision = authorizer.decide(credentials(ex, request), access(route, method, ex));
+        switch (decision) {
+            case Decision.Allowed allowed -> {
+                ObservingHandler.signedIn(request, allowed.caller().actor());
+                serve(ex, route, GrantedNamespace.of(registry, allowed.grants()));
+            }
+            case Decision.Unauthorized refused -> {
+                ex.header("WWW-Authenticate", refused.challenge());
+                ex.sendError(new ApiError(ErrorCode.UNAUTHORIZED, refused.message()));
+            }
+            case Decision.Forbidden refused -> {
+                ObservingHandler.signedIn(request, refused.caller().actor());
+                ex.sendError(new ApiError(ErrorCode.DENIED, refused.message()));
+            }
+            case Decision.Throttled throttled -> {
+                ex.header("Retry-After", Math.max(1, throttled.retryAfter().toSeconds()));
+                ex.sendError(new ApiError(ErrorCode.TOOMANYREQUESTS, "too many failed sign-ins of this user from this address; retry later"));
+            }
+        }
+    }
+
+    /**
+     * The one place a request becomes an access request: what its route and method do to which
+     * repository. Writes need {@code push}, deletes {@code delete}, everything else {@code pull}; a
+     * mount also needs {@code pull} on the repository it takes the blob from.
+     */
+    private static AccessRequest access(Route route, String method, Exchange ex) {
+        return switch (route) {
+            case Route.Base b -> AccessRequest.SIGN_IN;
+            case Route.Catalog c -> AccessRequest.of(Access.CATALOG);
+            case Route.Blob b -> AccessRequest.of(method.equals("DELETE") ? Access.delete(b.name()) : Access.pull(b.name()));
+            case Route.UploadStart u -> {
+                String from = ex.query("mount") == null ? null : ex.query("from");
+                yield from == null ? AccessRequest.of(Access.push(u.name()))
+                        : AccessRequest.of(Access.push(u.name()), Access.pull(RepositoryName.parse(from)));
+            }
+            case Route.Upload u -> AccessRequest.of(Access.push(u.name()));
+            case Route.Manifest m -> AccessRequest.of(switch (method) {
+                case "PUT" -> Access.push(m.name());
+                case "DELETE" -> Access.delete(m.name());
+                default -> Access.pull(m.name());
+            });
+            case Route.TagsList t -> AccessRequest.of(Access.pull(t.name()));
+            case Route.Referrers r -> AccessRequest.of(Access.pull(r.name()));
+            case Route.Unknown u -> throw new IllegalStateException("an unknown route needs no access");
+        };
+    }
+
+    /** What the request brings to the authoriser, and where the client reached this registry (for a token realm). */
+    private Credentials credentials(Exchange ex, Request request) {
+        String reached = origin;
+        if (reached.isEmpty()) {
+            String authority = request.getHttpURI().getAuthority();
+            reached = request.getHttpURI().getScheme() + "://"
+                    + (authority != null && AUTHORITY.matcher(authority).matches() ? authority : "localhost");
+        }
+        return new Credentials(ex.header("Authorization"), Request.getRemoteAddr(request), reached + prefix);
+    }
+
+    private void serve(Exchange ex, Route route, Namespace registry) throws IOException {
+        String method = ex.method();
         switch (route) {
             case Route.Base b -> {
                 switch (method) {
@@ -110,53 +196,53 @@ final class Router extends Handler.Abstract {
             }
             case Route.Blob b -> {
                 switch (method) {
-                    case "GET", "HEAD" -> blobs.get(ex, b);
-                    case "DELETE" -> blobs.delete(ex, b);
+                    case "GET", "HEAD" -> blobs.get(ex, registry.repository(b.name()), b);
+                    case "DELETE" -> blobs.delete(ex, registry.repository(b.name()), b);
                     default -> methodNotAllowed(ex, "GET, HEAD, DELETE");
                 }
             }
             case Route.UploadStart u -> {
                 switch (method) {
-                    case "POST" -> uploads.start(ex, u);
+                    case "POST" -> uploads.start(ex, registry.repository(u.name()), u);
                     default -> methodNotAllowed(ex, "POST");
                 }
             }
             case Route.Upload u -> {
                 switch (method) {
-                    case "GET", "HEAD" -> uploads.status(ex, u);
-                    case "PATCH" -> uploads.patch(ex, u);
-                    case "PUT" -> uploads.finish(ex, u);
-                    case "DELETE" -> uploads.cancel(ex, u);
+                    case "GET", "HEAD" -> uploads.status(ex, registry.repository(u.name()), u);
+                    case "PATCH" -> uploads.patch(ex, registry.repository(u.name()), u);
+                    case "PUT" -> uploads.finish(ex, registry.repository(u.name()), u);
+                    case "DELETE" -> uploads.cancel(ex, registry.repository(u.name()), u);
                     default -> methodNotAllowed(ex, "GET, HEAD, PATCH, PUT, DELETE");
                 }
             }
             case Route.Manifest m -> {
                 switch (method) {
-                    case "GET", "HEAD" -> manifests.get(ex, m);
-                    case "PUT" -> manifests.put(ex, m);
-                    case "DELETE" -> manifests.delete(ex, m);
+                    case "GET", "HEAD" -> manifests.get(ex, registry.repository(m.name()), m);
+                    case "PUT" -> manifests.put(ex, registry.repository(m.name()), m);
+                    case "DELETE" -> manifests.delete(ex, registry.repository(m.name()), m);
                     default -> methodNotAllowed(ex, "GET, HEAD, PUT, DELETE");
                 }
             }
             case Route.TagsList t -> {
                 switch (method) {
-                    case "GET", "HEAD" -> listings.tags(ex, t);
+                    case "GET", "HEAD" -> listings.tags(ex, registry.repository(t.name()), t);
                     default -> methodNotAllowed(ex, "GET, HEAD");
                 }
             }
             case Route.Catalog c -> {
                 switch (method) {
-                    case "GET", "HEAD" -> listings.catalog(ex);
+                    case "GET", "HEAD" -> listings.catalog(ex, registry);
                     default -> methodNotAllowed(ex, "GET, HEAD");
                 }
             }
             case Route.Referrers r -> {
                 switch (method) {
-                    case "GET", "HEAD" -> listings.referrers(ex, r);
+                    case "GET", "HEAD" -> listings.referrers(ex, registry.repository(r.name()), r);
                     default -> methodNotAllowed(ex, "GET, HEAD");
                 }
             }
-            case Route.Unknown u -> ex.sendError(new ApiError(ErrorCode.NOT_FOUND, "no route for " + method + " of this path"));
+            case Route.Unknown u -> throw new IllegalStateException("an unknown route is answered before it is served");
         }
     }
 

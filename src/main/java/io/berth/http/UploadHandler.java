@@ -5,10 +5,9 @@ import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
-import io.berth.storage.BlobUpload;
-import io.berth.storage.LinkedBlobStore;
-import io.berth.storage.Registry;
-import io.berth.storage.UploadId;
+import io.berth.registry.Blobs;
+import io.berth.registry.Repository;
+import io.berth.registry.Upload;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -22,28 +21,26 @@ final class UploadHandler {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d{1,18})-(\\d{1,18})(?:/(?:\\d{1,18}|\\*))?");
 
-    private final Registry registry;
     private final UploadStateCodec states;
     /** What comes before {@code /v2/} in a Location: {@code http.host} and {@code http.prefix}. */
     private final String urlBase;
     private final OpenUploads open;
 
-    UploadHandler(Registry registry, UploadStateCodec states, String urlBase, OpenUploads open) {
-        this.registry = registry;
+    UploadHandler(UploadStateCodec states, String urlBase, OpenUploads open) {
         this.states = states;
         this.urlBase = urlBase;
         this.open = open;
     }
 
-    void start(Exchange ex, Route.UploadStart route) throws IOException {
-        LinkedBlobStore blobs = registry.repository(route.name()).blobs();
+    void start(Exchange ex, Repository repository, Route.UploadStart route) throws IOException {
+        Blobs blobs = repository.blobs();
         String mount = ex.query("mount");
         if (mount != null) {
             Digest digest = Digest.parse(mount);
             String from = ex.query("from");
             Optional<Descriptor> mounted = from == null
                     ? Optional.empty()
-                    : blobs.mount(registry.repository(RepositoryName.parse(from)).blobs(), digest);
+                    : blobs.mount(RepositoryName.parse(from), digest);
             if (mounted.isPresent()) {
                 created(ex, route.name(), mounted.get());
                 return;
@@ -55,23 +52,23 @@ final class UploadHandler {
             return;
         }
         String slot = open.reserve(route.name());
-        BlobUpload upload;
+        Upload upload;
         try {
             upload = blobs.createUpload();
         } catch (IOException | RuntimeException e) {
             open.close(slot);
             throw e;
         }
-        open.bind(slot, upload.id().value());
+        open.bind(slot, upload.id());
         ex.header("OCI-Chunk-Min-Length", 1);
         progress(ex, route.name(), upload, 0, 202);
     }
 
     /** A blob in one request: a session that holds an upload slot only while the body streams in. */
-    private Descriptor pushWhole(Exchange ex, LinkedBlobStore blobs, RepositoryName name, Digest expected) throws IOException {
+    private Descriptor pushWhole(Exchange ex, Blobs blobs, RepositoryName name, Digest expected) throws IOException {
         String slot = open.reserve(name);
         try {
-            BlobUpload upload = blobs.createUpload();
+            Upload upload = blobs.createUpload();
             try {
                 return upload.commit(ex.body(), -1, expected);
             } catch (IOException | RuntimeException e) {
@@ -83,20 +80,20 @@ final class UploadHandler {
         }
     }
 
-    void status(Exchange ex, Route.Upload route) throws IOException {
-        BlobUpload upload = resume(ex, route);
+    void status(Exchange ex, Repository repository, Route.Upload route) throws IOException {
+        Upload upload = resume(ex, repository, route);
         progress(ex, route.name(), upload, upload.size(), 204);
     }
 
-    void patch(Exchange ex, Route.Upload route) throws IOException {
-        BlobUpload upload = resume(ex, route);
+    void patch(Exchange ex, Repository repository, Route.Upload route) throws IOException {
+        Upload upload = resume(ex, repository, route);
         long start = chunkStart(ex);
         long size = withRangeOnConflict(ex, route.name(), upload, () -> upload.append(ex.body(), start));
         progress(ex, route.name(), upload, size, 202);
     }
 
-    void finish(Exchange ex, Route.Upload route) throws IOException {
-        BlobUpload upload = resume(ex, route);
+    void finish(Exchange ex, Repository repository, Route.Upload route) throws IOException {
+        Upload upload = resume(ex, repository, route);
         String digest = ex.query("digest");
         if (digest == null) {
             throw new RegistryException(new RegistryError.DigestInvalid("digest missing: finish the upload with PUT ?digest=<digest>"));
@@ -125,8 +122,8 @@ final class UploadHandler {
         created(ex, route.name(), stored);
     }
 
-    void cancel(Exchange ex, Route.Upload route) throws IOException {
-        resume(ex, route).cancel();
+    void cancel(Exchange ex, Repository repository, Route.Upload route) throws IOException {
+        resume(ex, repository, route).cancel();
         open.close(route.id());
         ex.send(204);
     }
@@ -135,23 +132,23 @@ final class UploadHandler {
      * Finds the upload a request names. A {@code _state} token is optional, since the upload's bytes
      * in storage are the truth; when present it must be genuine and about this very upload.
      */
-    private BlobUpload resume(Exchange ex, Route.Upload route) throws IOException {
-        UploadId id = new UploadId(route.id());
+    private Upload resume(Exchange ex, Repository repository, Route.Upload route) throws IOException {
+        String id = route.id();
         String token = ex.query("_state");
         if (token != null) {
             UploadStateCodec.UploadState state = states.unpack(token);
-            if (!route.name().value().equals(state.name()) || !id.value().equals(state.uuid())) {
+            if (!route.name().value().equals(state.name()) || !id.equals(state.uuid())) {
                 throw new RegistryException(new RegistryError.BlobUploadInvalid("upload state token belongs to another upload"));
             }
         }
         try {
-            BlobUpload upload = registry.repository(route.name()).blobs().resumeUpload(id);
-            open.touch(id.value());
+            Upload upload = repository.blobs().resumeUpload(id);
+            open.touch(id);
             return upload;
         } catch (RegistryException e) {
             if (e.error() instanceof RegistryError.BlobUploadUnknown) {
                 // Finished elsewhere, or purged: its slot, if it had one here, is free.
-                open.close(id.value());
+                open.close(id);
             }
             throw e;
         }
@@ -163,7 +160,7 @@ final class UploadHandler {
     }
 
     /** Runs a step; when its chunk is out of order, tells the client where the upload really stands. */
-    private <T> T withRangeOnConflict(Exchange ex, RepositoryName name, BlobUpload upload, UploadStep<T> step) throws IOException {
+    private <T> T withRangeOnConflict(Exchange ex, RepositoryName name, Upload upload, UploadStep<T> step) throws IOException {
         try {
             return step.run();
         } catch (RegistryException e) {
@@ -197,18 +194,18 @@ final class UploadHandler {
         return first;
     }
 
-    private void progress(Exchange ex, RepositoryName name, BlobUpload upload, long size, int status) throws IOException {
+    private void progress(Exchange ex, RepositoryName name, Upload upload, long size, int status) throws IOException {
         rangeHeaders(ex, name, upload, size);
         ex.send(status);
     }
 
-    private void rangeHeaders(Exchange ex, RepositoryName name, BlobUpload upload, long size) {
+    private void rangeHeaders(Exchange ex, RepositoryName name, Upload upload, long size) {
         if (size < 0) {
             return;
         }
-        String token = states.pack(new UploadStateCodec.UploadState(name.value(), upload.id().value(), size, upload.startedAt().toString()));
+        String token = states.pack(new UploadStateCodec.UploadState(name.value(), upload.id(), size, upload.startedAt().toString()));
         ex.header("Location", urlBase + "/v2/" + name + "/blobs/uploads/" + upload.id() + "?_state=" + token);
-        ex.header("Docker-Upload-UUID", upload.id().value());
+        ex.header("Docker-Upload-UUID", upload.id());
         ex.header("Range", "0-" + Math.max(0, size - 1));
     }
 

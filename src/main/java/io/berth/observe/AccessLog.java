@@ -17,6 +17,8 @@ public final class AccessLog {
     /** The names of a request's id and route, in its access line and in the logging context (MDC) of its other lines. */
     public static final String REQUEST_ID = "request_id";
     public static final String ROUTE = "route";
+    /** Who made the request: the signed-in user, or {@code anonymous}. */
+    public static final String ACTOR = "actor";
 
     private final Logger log = LoggerFactory.getLogger(LOGGER);
 
@@ -27,7 +29,7 @@ public final class AccessLog {
 
     /** Writes the line of one finished request; {@code path} is the raw path with its query. */
     public void record(String method, String path, int status, long bytesIn, long bytesOut, long nanos,
-            String remoteAddress, String userAgent, String requestId, Endpoint route) {
+            String remoteAddress, String userAgent, String requestId, Endpoint route, String actor) {
         log.atInfo()
                 .setMessage("request")
                 .addKeyValue("method", method)
@@ -40,6 +42,7 @@ public final class AccessLog {
                 .addKeyValue("user_agent", userAgent == null ? "" : userAgent)
                 .addKeyValue(REQUEST_ID, requestId)
                 .addKeyValue(ROUTE, route.label())
+                .addKeyValue(ACTOR, actor)
                 .log();
     }
 

@@ -66,6 +66,9 @@ public sealed interface RegistryError {
     /** The operation is switched off in this registry (for example deletes). */
     record Unsupported(String message) implements RegistryError {}
 
+    /** The caller may not do this; a feature wrapping the registry (authorisation) raises it. */
+    record Denied(String message) implements RegistryError {}
+
     /** A bound on a shared resource (connections, uploads, buffers) is reached; the client may retry later. */
     record TooManyRequests(String message, java.time.Duration retryAfter) implements RegistryError {}
 

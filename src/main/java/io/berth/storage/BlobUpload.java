@@ -1,9 +1,11 @@
 package io.berth.storage;
 
 import io.berth.registry.Descriptor;
+import io.berth.registry.ChunkedBody;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
+import io.berth.registry.Upload;
 import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
@@ -17,7 +19,7 @@ import java.time.Instant;
  * hashed; {@link #commit} verifies them against the client's digest, moves them into the global
  * store and links them into the repository.
  */
-public final class BlobUpload {
+public final class BlobUpload implements Upload {
 
     private static final int BUFFER = 64 * 1024;
 
@@ -35,15 +37,18 @@ public final class BlobUpload {
         this.startedAt = startedAt;
     }
 
-    public UploadId id() {
-        return id;
+    @Override
+    public String id() {
+        return id.value();
     }
 
+    @Override
     public Instant startedAt() {
         return startedAt;
     }
 
     /** Bytes received so far. */
+    @Override
     public long size() throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
@@ -61,6 +66,7 @@ public final class BlobUpload {
      * full for the chunk the whole upload is removed, so that no partial chunk is left in it, and
      * the error is {@link RegistryError.InsufficientStorage}.
      */
+    @Override
     public long append(InputStream chunk, long expectedStart) throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
@@ -86,6 +92,7 @@ public final class BlobUpload {
      * against {@code expected} and moves it into place. A mismatch cancels the upload and is
      * {@link RegistryError.DigestInvalid}; a storage too full removes it as {@link #append} does.
      */
+    @Override
     public Descriptor commit(InputStream lastChunk, long expectedStart, Digest expected) throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {
@@ -123,6 +130,7 @@ public final class BlobUpload {
     }
 
     /** Abandons the upload and removes everything it stored. */
+    @Override
     public void cancel() throws IOException {
         UploadSessions.Session session = sessions.acquire(id);
         try {

@@ -3,6 +3,7 @@ package io.berth.storage;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.berth.registry.RegistryException;
+import io.berth.registry.CatalogPage;
 import io.berth.registry.RepositoryName;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
@@ -38,9 +39,6 @@ public final class Catalog {
     static final int PAGE = 1000;
     /** Every character of a repository name, in order: what a {@code last} marker is measured against. */
     private static final String ALPHABET = "-./0123456789_abcdefghijklmnopqrstuvwxyz";
-
-    /** One page of the catalog, and whether more repositories follow it. */
-    public record Page(List<String> names, boolean more) {}
 
     /** What a reconcile found: repositories in storage, and index entries it added and removed. */
     public record Reconciled(long repositories, long added, long removed) {}
@@ -82,7 +80,7 @@ public final class Catalog {
     }
 
     /** Up to {@code n} repositories named after {@code last} (any string, or null), in lexical order. */
-    public Page page(String last, int n) throws IOException {
+    public CatalogPage page(String last, int n) throws IOException {
         ensureComplete();
         List<String> names = new ArrayList<>();
         String after = last == null ? "" : marker(last);
@@ -96,12 +94,12 @@ public final class Catalog {
                     continue; // a stray file, or an entry of an older layout the next reconcile replaces
                 }
                 if (names.size() == n) {
-                    return new Page(names, true);
+                    return new CatalogPage(names, true);
                 }
                 names.add(name);
             }
             if (entries.size() < wanted) {
-                return new Page(names, false);
+                return new CatalogPage(names, false);
             }
         }
     }

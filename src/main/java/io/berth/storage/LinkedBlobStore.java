@@ -1,5 +1,6 @@
 package io.berth.storage;
 
+import io.berth.registry.Blobs;
 import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * A repository's view of the blob store: a blob is visible only through the repository's link to
  * it, and the link is checked on every read. It is the only way to write a blob.
  */
-public final class LinkedBlobStore {
+public final class LinkedBlobStore implements Blobs {
 
     private final RepositoryName name;
     private final StorageDriver driver;
@@ -36,6 +37,7 @@ public final class LinkedBlobStore {
     private final Clock clock;
     private final CachedBlobStatter statter;
     private final RepositoryLocks locks;
+    private final DescriptorCache cache;
 
     /** What a blob's link is locked by: pushes and deletes of other blobs of the repository go on meanwhile. */
     private record LinkKey(RepositoryName name, Digest digest) {}
@@ -49,6 +51,7 @@ public final class LinkedBlobStore {
         this.clock = clock;
         this.statter = cache.statter(Scope.layers(name), this::statStored);
         this.locks = locks;
+        this.cache = cache;
     }
 
     public RepositoryName name() {
@@ -59,6 +62,7 @@ public final class LinkedBlobStore {
      * The descriptor of a blob linked into this repository, or {@link RegistryError.BlobUnknown}. The
      * cache answers first; its entry for this repository stands for the link.
      */
+    @Override
     public Descriptor stat(Digest digest) throws IOException {
         return statter.stat(digest);
     }
@@ -72,16 +76,19 @@ public final class LinkedBlobStore {
     }
 
     /** Opens a blob already stat-ed through this repository. */
+    @Override
     public ReadableByteChannel open(Descriptor descriptor, long offset) throws IOException {
         return blobs.open(descriptor, offset);
     }
 
     /** A URL of the storage's own for a blob already stat-ed through this repository, when it has one. */
+    @Override
     public Optional<URI> redirect(Descriptor descriptor) throws IOException {
         return blobs.redirect(descriptor);
     }
 
     /** Removes this repository's link to a blob; the content stays for other repositories. */
+    @Override
     public void delete(Digest digest) throws IOException {
         locks.locked(new LinkKey(name, digest), () -> {
             if (!linked(digest)) {
@@ -100,7 +107,9 @@ public final class LinkedBlobStore {
     }
 
     /** Links a blob of another repository into this one, when that repository has it. */
-    public Optional<Descriptor> mount(LinkedBlobStore source, Digest digest) throws IOException {
+    @Override
+    public Optional<Descriptor> mount(RepositoryName from, Digest digest) throws IOException {
+        LinkedBlobStore source = new LinkedBlobStore(from, driver, blobs, sessions, clock, cache, locks);
         Descriptor descriptor;
         try {
             descriptor = source.stat(digest);
@@ -117,6 +126,7 @@ public final class LinkedBlobStore {
     }
 
     /** Starts an upload session; {@link RegistryError.InsufficientStorage}, leaving nothing, when the storage is full. */
+    @Override
     public BlobUpload createUpload() throws IOException {
         UploadId id = UploadId.random();
         Instant startedAt = clock.instant();
@@ -142,7 +152,9 @@ public final class LinkedBlobStore {
     }
 
     /** Picks up an upload session started earlier, by this process or another. */
-    public BlobUpload resumeUpload(UploadId id) throws IOException {
+    @Override
+    public BlobUpload resumeUpload(String uploadId) throws IOException {
+        UploadId id = new UploadId(uploadId);
         byte[] startedAt;
         try {
             startedAt = driver.getContent(Paths.of(new Paths.UploadStartedAt(name, id)));

@@ -3,6 +3,8 @@ package io.berth.storage;
 import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.Manifest;
+import io.berth.registry.ManifestMemory;
+import io.berth.registry.StoredManifest;
 import io.berth.registry.ManifestParser;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
@@ -25,14 +27,6 @@ import java.util.List;
  */
 public final class ManifestStore {
 
-    /** A manifest as stored: its exact bytes and the media type to serve them with; closing it frees its memory. */
-    public record Stored(Digest digest, byte[] content, String mediaType, ManifestMemory.Lease lease) implements AutoCloseable {
-        @Override
-        public void close() {
-            lease.close();
-        }
-    }
-
     private final RepositoryName name;
     private final StorageDriver driver;
     private final BlobStore blobs;
@@ -50,7 +44,7 @@ public final class ManifestStore {
         this.layers = layers;
         this.referrers = referrers;
         this.statter = cache.statter(Scope.manifests(name), digest -> {
-            try (Stored stored = getStored(digest)) {
+            try (StoredManifest stored = getStored(digest)) {
                 return describe(stored);
             }
         });
@@ -73,23 +67,23 @@ public final class ManifestStore {
      * The manifest, or {@link RegistryError.ManifestUnknown}; a cached descriptor saves the link and
      * media type reads. Its bytes count against the {@link ManifestMemory} until it is closed.
      */
-    public Stored get(Digest digest) throws IOException {
+    public StoredManifest get(Digest digest) throws IOException {
         Lookup lookup = statter.lookup(digest);
         if (lookup instanceof Lookup.Hit hit) {
             ManifestMemory.Lease lease = memory.acquire(hit.descriptor().size());
             try {
-                return new Stored(digest, content(digest), hit.descriptor().mediaType(), lease);
+                return new StoredManifest(digest, content(digest), hit.descriptor().mediaType(), lease);
             } catch (IOException | RuntimeException e) {
                 lease.close();
                 throw e;
             }
         }
-        Stored stored = getStored(digest);
+        StoredManifest stored = getStored(digest);
         statter.fill(digest, describe(stored), ((Lookup.Miss) lookup).epoch());
         return stored;
     }
 
-    private Stored getStored(Digest digest) throws IOException {
+    private StoredManifest getStored(Digest digest) throws IOException {
         if (!exists(digest)) {
             throw unknown(digest);
         }
@@ -97,7 +91,7 @@ public final class ManifestStore {
         ManifestMemory.Lease lease = memory.acquire(size(digest));
         try {
             byte[] content = content(digest);
-            return new Stored(digest, content, mediaType(digest, content), lease);
+            return new StoredManifest(digest, content, mediaType(digest, content), lease);
         } catch (IOException | RuntimeException e) {
             lease.close();
             throw e;
@@ -121,7 +115,7 @@ public final class ManifestStore {
         }
     }
 
-    private static Descriptor describe(Stored stored) {
+    private static Descriptor describe(StoredManifest stored) {
         return new Descriptor(stored.digest(), stored.content().length, stored.mediaType());
     }
 
@@ -173,7 +167,7 @@ public final class ManifestStore {
     /** Removes the manifest from this repository, with its referrers entry; tags are the caller's. */
     public void delete(Digest digest) throws IOException {
         Descriptor subject;
-        try (Stored stored = get(digest)) {
+        try (StoredManifest stored = get(digest)) {
             subject = subjectOf(stored);
         }
         if (subject != null) {
@@ -187,7 +181,7 @@ public final class ManifestStore {
         }
     }
 
-    private Descriptor subjectOf(Stored stored) {
+    private Descriptor subjectOf(StoredManifest stored) {
         try {
             return ManifestParser.parse(stored.content(), stored.mediaType(), stored.digest().algorithm()).subject();
         } catch (RegistryException e) {

@@ -1,12 +1,16 @@
 package io.berth.storage;
 
+import io.berth.registry.CatalogPage;
+import io.berth.registry.ManifestMemory;
+import io.berth.registry.Namespace;
 import io.berth.registry.RepositoryName;
 import io.berth.storage.cache.DescriptorCache;
 import io.berth.storage.driver.StorageDriver;
+import java.io.IOException;
 import java.time.Clock;
 
 /** The storage-backed registry: hands out repositories over one driver and one global blob store. */
-public final class Registry {
+public final class Registry implements Namespace {
 
     private final StorageDriver driver;
     private final BlobStore blobs;
@@ -31,11 +35,11 @@ public final class Registry {
         this.cache = cache;
     }
 
-    /** One repository; it need not exist yet. */
-    public Repository repository(RepositoryName name) {
+    @Override
+    public RepositoryStore repository(RepositoryName name) {
         LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache, locks);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
-        return new Repository(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache, manifestMemory),
+        return new RepositoryStore(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache, manifestMemory),
                 new TagStore(name, driver, locks), referrers, catalog, driver, locks);
     }
 
@@ -49,7 +53,13 @@ public final class Registry {
         return clock;
     }
 
-    public Catalog catalog() {
+    @Override
+    public CatalogPage catalog(String last, int n) throws IOException {
+        return catalog.page(last, n);
+    }
+
+    /** The catalog index, for its maintenance. */
+    public Catalog catalogIndex() {
         return catalog;
     }
 }

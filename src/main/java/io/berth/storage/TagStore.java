@@ -5,6 +5,7 @@ import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.Tag;
+import io.berth.registry.Tags;
 import io.berth.storage.driver.Change;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A repository's tags, in Distribution's layout: a folder per tag with its current link and history. */
-public final class TagStore {
+public final class TagStore implements Tags {
 
     private final RepositoryName name;
     private final StorageDriver driver;
@@ -26,6 +27,7 @@ public final class TagStore {
     }
 
     /** The manifest a tag points at, or {@link RegistryError.ManifestUnknown}. */
+    @Override
     public Digest resolve(Tag tag) throws IOException {
         Digest digest = Links.read(driver, new Paths.TagCurrentLink(name, tag));
         if (digest == null) {
@@ -40,6 +42,7 @@ public final class TagStore {
     }
 
     /** Removes a tag, or {@link RegistryError.ManifestUnknown} when there is none; never half way through a push of it. */
+    @Override
     public void delete(Tag tag) throws IOException {
         locks.locked(name, () -> {
             try {
@@ -65,6 +68,7 @@ public final class TagStore {
     }
 
     /** Every tag, in lexical order; {@link RegistryError.NameUnknown} for a repository without manifests. */
+    @Override
     public List<Tag> list() throws IOException {
         List<String> paths;
         try {

@@ -1,5 +1,6 @@
 package io.berth.storage;
 
+import io.berth.registry.CatalogPage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.registry.RepositoryName;
@@ -46,7 +47,7 @@ class CatalogBoundsTest {
     private static List<String> pageThrough(int n) throws Exception {
         List<String> seen = new ArrayList<>();
         String last = null;
-        Catalog.Page page;
+        CatalogPage page;
         do {
             page = catalog.page(last, n);
             assertThat(page.names()).hasSizeLessThanOrEqualTo(n);
@@ -70,8 +71,8 @@ class CatalogBoundsTest {
             List<String> expected = names.stream().filter(name -> name.compareTo(last) > 0).limit(5).toList();
             assertThat(catalog.page(last, 5).names()).as("after %s", last).containsExactlyElementsOf(expected);
         }
-        assertThat(catalog.page(names.getLast(), 5)).isEqualTo(new Catalog.Page(List.of(), false));
-        assertThat(catalog.page(null, 0)).isEqualTo(new Catalog.Page(List.of(), true));
+        assertThat(catalog.page(names.getLast(), 5)).isEqualTo(new CatalogPage(List.of(), false));
+        assertThat(catalog.page(null, 0)).isEqualTo(new CatalogPage(List.of(), true));
     }
 
     @Test

@@ -1,7 +1,5 @@
-package io.berth.storage;
+package io.berth.registry;
 
-import io.berth.registry.RegistryError;
-import io.berth.registry.RegistryException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;

@@ -1,7 +1,12 @@
 package io.berth.storage;
 
 import io.berth.registry.Digest;
+import io.berth.registry.Descriptor;
 import io.berth.registry.Manifest;
+import io.berth.registry.Manifests;
+import io.berth.registry.Referrer;
+import io.berth.registry.Repository;
+import io.berth.registry.StoredManifest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
@@ -12,8 +17,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One repository: its blobs, manifests, tags and referrers. */
-public final class Repository {
+/** One repository in storage: its blobs, manifests, tags and referrers. */
+public final class RepositoryStore implements Repository {
 
     private final RepositoryName name;
     private final LinkedBlobStore blobs;
@@ -24,7 +29,7 @@ public final class Repository {
     private final StorageDriver driver;
     private final RepositoryLocks locks;
 
-    Repository(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers,
+    RepositoryStore(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers,
             Catalog catalog, StorageDriver driver, RepositoryLocks locks) {
         this.name = name;
         this.locks = locks;
@@ -36,24 +41,49 @@ public final class Repository {
         this.catalog = catalog;
     }
 
+    @Override
     public RepositoryName name() {
         return name;
     }
 
+    @Override
     public LinkedBlobStore blobs() {
         return blobs;
     }
 
-    public ManifestStore manifests() {
-        return manifests;
+    @Override
+    public Manifests manifests() {
+        return new Manifests() {
+            @Override
+            public Descriptor stat(Digest digest) throws IOException {
+                return manifests.stat(digest);
+            }
+
+            @Override
+            public StoredManifest get(Digest digest) throws IOException {
+                return manifests.get(digest);
+            }
+
+            @Override
+            public void put(Manifest manifest, Tag tag) throws IOException {
+                push(manifest, tag);
+            }
+
+            @Override
+            public void delete(Digest digest) throws IOException {
+                deleteManifest(digest);
+            }
+
+            @Override
+            public List<Referrer> referrers(Digest subject) throws IOException {
+                return referrers.list(subject);
+            }
+        };
     }
 
+    @Override
     public TagStore tags() {
         return tags;
-    }
-
-    public ReferrersIndex referrers() {
-        return referrers;
     }
 
     /**
@@ -62,7 +92,7 @@ public final class Repository {
      * durable together. Pushes run side by side (they are idempotent); a delete of the repository's
      * tags or manifests comes wholly before or after them. A storage too full for them is {@link RegistryError.InsufficientStorage}.
      */
-    public void push(Manifest manifest, Tag tag) throws IOException {
+    private void push(Manifest manifest, Tag tag) throws IOException {
         NoSpace.guard(() -> {
             locks.shared(name, () -> {
                 long epoch = manifests.epoch();
@@ -80,7 +110,7 @@ public final class Repository {
     }
 
     /** Deletes a manifest and every tag that points at it; tags go first, so a crash leaves no tag dangling. */
-    public void deleteManifest(Digest digest) throws IOException {
+    private void deleteManifest(Digest digest) throws IOException {
         locks.locked(name, () -> {
             if (!manifests.exists(digest)) {
                 throw new RegistryException(new RegistryError.ManifestUnknown(digest.toString()));

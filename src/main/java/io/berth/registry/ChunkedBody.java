@@ -1,4 +1,4 @@
-package io.berth.storage;
+package io.berth.registry;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,10 +1,8 @@
-package io.berth.storage;
+package io.berth.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.registry.RegistryError;
-import io.berth.registry.RegistryException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
