@@ -16,8 +16,9 @@ import java.util.Set;
  */
 final class AuthSection {
 
-    /** What may be written under {@code auth}; the first three name a provider, as {@code REGISTRY_AUTH} does. */
+    /** What may be written under {@code auth}. */
     static final List<String> NAMES = List.of("htpasswd", "token", "silly", "tokenserver", "access");
+    /** The names {@code REGISTRY_AUTH} chooses between, replacing the file's provider but not its token server or rules. */
     static final Set<String> PROVIDERS = Set.of("htpasswd", "token", "silly");
 
     /** The JOSE algorithms Berth verifies, in their canonical spelling; HMAC and none are refused. */
@@ -64,6 +65,7 @@ final class AuthSection {
         if (!access.isEmpty() && htpasswd == null && token == null) {
             throw v.error("auth.access", "rules need a provider that signs users in: set auth.htpasswd or auth.token");
         }
+        // A disabled token server's keys are checked all the same, so that enabling it later holds no surprise.
         Config.TokenServer server = v.settings.hasSection("auth.tokenserver") ? tokenServer(v, token) : null;
         return new Config.Auth(htpasswd, token, tokenServer ? server : null, access);
     }
