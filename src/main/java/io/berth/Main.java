@@ -51,6 +51,7 @@ public final class Main {
             Config loaded;
             try {
                 loaded = Config.load(configFile(config, System.getenv()), System.getenv());
+                loaded.auth().checkFiles();
             } catch (ConfigException e) {
                 System.err.println("berth: " + e.getMessage());
                 return 2;
@@ -116,6 +117,7 @@ public final class Main {
             public Integer call() {
                 try {
                     Config loaded = Config.load(configFile(config, System.getenv()), System.getenv());
+                    loaded.auth().checkFiles();
                     System.out.print(loaded.effectiveYaml());
                     return 0;
                 } catch (ConfigException e) {

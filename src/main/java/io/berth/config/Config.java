@@ -2,6 +2,7 @@ package io.berth.config;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * {@code effective} is every value in force, secrets masked, for {@code berth config check};
  * {@code unacted} names the keys given that Berth accepts but does not act on.
  */
-public record Config(Log log, Storage storage, Http http, Redis redis, Health health,
+public record Config(Log log, Storage storage, Http http, Redis redis, Health health, Auth auth,
         Map<String, Object> effective, List<String> unacted) {
 
     /** The {@code log} section. */
@@ -90,6 +91,61 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
     /** {@code health.storagedriver}: how often the driver is probed and after how many failures it is unhealthy. */
     public record StorageDriverCheck(boolean enabled, Duration interval, int threshold) {}
 
+    /**
+     * The {@code auth} section: {@code htpasswd} and {@code token} are null when absent, {@code tokenServer} is
+     * null unless {@code auth.tokenserver.enabled} is true, {@code access} is empty without rules.
+     */
+    public record Auth(Htpasswd htpasswd, Token token, TokenServer tokenServer, List<AccessRule> access) {
+
+        /** No authentication: what a configuration without an {@code auth} section gets. */
+        public static final Auth NONE = new Auth(null, null, null, List.of());
+
+        /**
+         * Refuses, naming its key, a file of this section that cannot be read. Run when the server starts and
+         * by {@code config check}, not at load: a configuration can be loaded where its files are not.
+         */
+        public void checkFiles() {
+            if (htpasswd != null) {
+                readable("auth.htpasswd.path", htpasswd.path());
+            }
+            if (token != null) {
+                readable("auth.token.rootcertbundle", token.rootCertBundle());
+                readable("auth.token.jwks", token.jwks());
+            }
+            if (tokenServer != null) {
+                readable("auth.tokenserver.key", tokenServer.key());
+            }
+        }
+
+        private static void readable(String key, Path file) {
+            if (file != null && (!Files.isReadable(file) || Files.isDirectory(file))) {
+                throw new ConfigException(key + ": cannot read file " + file
+                        + (Files.isDirectory(file) ? " (a folder)" : Files.exists(file) ? "" : " (no such file)"));
+            }
+        }
+    }
+
+    /** {@code auth.htpasswd}: HTTP Basic against a file of bcrypt hashes. */
+    public record Htpasswd(String realm, Path path) {}
+
+    /**
+     * {@code auth.token}: bearer tokens verified against the certificates of {@code rootCertBundle} and/or the
+     * keys of {@code jwks} (either may be null); {@code realm} is null when not set (with {@code autoRedirect},
+     * or when Berth's token server is the realm); {@code signingAlgorithms} is never empty (all allowed ones
+     * when not set).
+     */
+    public record Token(String realm, String service, String issuer, Path rootCertBundle, Path jwks, boolean autoRedirect,
+            String autoRedirectPath, List<String> signingAlgorithms) {}
+
+    /**
+     * {@code auth.tokenserver}, Berth's own token endpoint; {@code key} is null when Berth keeps a generated one,
+     * {@code realm} null when it is derived from each request; service and issuer are resolved.
+     */
+    public record TokenServer(boolean enabled, Path key, Duration expiration, String realm, String service, String issuer) {}
+
+    /** One {@code auth.access} rule: repository globs, user names ({@code anonymous}, {@code *}), actions. */
+    public record AccessRule(List<String> repositories, List<String> users, List<String> actions) {}
+
     /** The embedded default, a file when given, then the environment's overrides. */
     public static Config load(Path file, Map<String, String> environment) {
         Settings settings = ConfigLoader.load(file, environment);
@@ -103,7 +159,7 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
             throw v.error("storage.cache.blobdescriptor", "redis needs a redis section with at least redis.addr");
         }
         Config config = new Config(LogSection.read(v), storage, HttpSection.read(v), redis, HealthSection.read(v),
-                ConfigRenderer.effective(settings), ConfigRenderer.unacted(settings));
+                AuthSection.read(v), ConfigRenderer.effective(settings), ConfigRenderer.unacted(settings));
         // Last, so that when this refuses, nothing else in the configuration is wrong.
         UnbuiltFeatures.refuse(v);
         return config;

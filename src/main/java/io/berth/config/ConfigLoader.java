@@ -63,7 +63,7 @@ final class ConfigLoader {
             if (key.equals("storage") || key.equals("auth")) {
                 // Names the one driver or auth provider, replacing whatever the file chose.
                 settings.children(key).stream()
-                        .filter(child -> key.equals("auth") || StorageSection.DRIVERS.contains(child))
+                        .filter(child -> (key.equals("auth") ? AuthSection.PROVIDERS : StorageSection.DRIVERS).contains(child))
                         .forEach(child -> settings.removeSection(key + "." + child));
                 settings.put(key + "." + e.getValue().toLowerCase(Locale.ROOT), null, origin);
             } else if (Schema.find(key) != null) {
@@ -115,6 +115,9 @@ final class ConfigLoader {
             if (parts[0].equals("storage") && parts.length > 1 && StorageSection.OTHER_DRIVERS.contains(parts[1])) {
                 throw new ConfigException(settings.origin("storage." + parts[1]) + ": storage." + parts[1]
                         + ": Berth's storage drivers are filesystem, inmemory and s3");
+            }
+            if (parts[0].equals("auth")) {
+                AuthSection.checkKey(settings, key);
             }
             Schema.Key schema = Schema.find(key);
             if (schema == null) {

@@ -20,7 +20,7 @@ final class ConfigRenderer {
     private static final String MASK = "********";
     /** Sections whose defaults are shown only when the section is present. */
     private static final List<String> OPTIONAL_SECTIONS = List.of("storage.filesystem", "storage.s3", "redis", "http.tls",
-            "http.debug");
+            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver");
 
     private ConfigRenderer() {}
 

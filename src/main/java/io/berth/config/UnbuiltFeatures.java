@@ -1,6 +1,5 @@
 package io.berth.config;
 
-import java.util.List;
 import java.util.Map;
 
 /** Features Berth accepts the keys of but does not have yet: turning one on refuses to start rather than run without it. */
@@ -9,11 +8,6 @@ final class UnbuiltFeatures {
     private UnbuiltFeatures() {}
 
     static void refuse(Values v) {
-        List<String> providers = v.settings.children("auth");
-        if (!providers.isEmpty()) {
-            throw v.error("auth." + providers.getFirst(), "authentication is not implemented in Berth yet;"
-                    + " run it behind a proxy that authenticates, or remove the auth section");
-        }
         if (v.get("proxy.remoteurl") != null) {
             throw v.error("proxy.remoteurl", "pull-through caching is not implemented in Berth yet; remove the proxy section");
         }

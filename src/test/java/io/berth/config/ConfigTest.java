@@ -200,9 +200,6 @@ class ConfigTest {
 
     @Test
     void unbuiltFeaturesRefuseToStartWithAMessageInsteadOfBeingIgnored() throws IOException {
-        assertThatThrownBy(() -> loadFile("auth:\n  htpasswd:\n    realm: basic-realm\n    path: /etc/registry\n"))
-                .hasMessageEndingWith("config.yml line 2: auth.htpasswd: authentication is not implemented in Berth yet;"
-                        + " run it behind a proxy that authenticates, or remove the auth section");
         assertThatThrownBy(() -> loadFile("proxy:\n  remoteurl: https://registry-1.docker.io\n"))
                 .hasMessageContaining("config.yml line 2: proxy.remoteurl: pull-through caching is not implemented");
         assertThatThrownBy(() -> loadFile("""
@@ -218,8 +215,6 @@ class ConfigTest {
         Config disabled = loadFile("notifications:\n  endpoints:\n    - name: off\n      url: http://x\n      disabled: true\n");
         assertThat(disabled.storage().driver()).isEqualTo("filesystem");
         assertThat(disabled.unacted()).containsExactly("notifications.endpoints");
-        assertThatThrownBy(() -> Config.load(null, Map.of("REGISTRY_AUTH", "htpasswd")))
-                .hasMessageStartingWith("environment REGISTRY_AUTH: auth.htpasswd: authentication is not implemented");
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -159,20 +160,27 @@ class DistributionKeysTest {
     }
 
     @Test
-    void authProviderKeysAreKnownAndRefuseToStartByName() throws Exception {
+    void authProviderKeysAreKnownAndTheUnsupportedOnesAreRefusedByName() throws Exception {
         Map<String, String> providers = Map.of(
                 "silly", "realm: silly-realm\n    service: silly-service\n",
                 "token", "realm: https://auth.example.test/token\n    service: registry\n    issuer: auth\n"
                         + "    rootcertbundle: /etc/token.crt\n    autoredirect: true\n    autoredirectpath: /auth/token\n"
                         + "    jwks: /etc/jwks.json\n    signingalgorithms: [EdDSA, HS256]\n",
                 "htpasswd", "realm: basic-realm\n    path: /etc/htpasswd\n");
+        Map<String, Path> files = new HashMap<>();
         for (var provider : providers.entrySet()) {
-            Path file = Files.writeString(dir.resolve("auth-" + provider.getKey() + ".yml"),
-                    "version: 0.1\nauth:\n  " + provider.getKey() + ":\n    " + provider.getValue());
-            assertThatThrownBy(() -> Config.load(file, Map.of()))
-                    .hasMessage(file + " line 3: auth." + provider.getKey() + ": authentication is not implemented in Berth yet;"
-                            + " run it behind a proxy that authenticates, or remove the auth section");
+            files.put(provider.getKey(), Files.writeString(dir.resolve("auth-" + provider.getKey() + ".yml"),
+                    "version: 0.1\nauth:\n  " + provider.getKey() + ":\n    " + provider.getValue()));
         }
+        assertThatThrownBy(() -> Config.load(files.get("silly"), Map.of())).hasMessage(files.get("silly")
+                + " line 3: auth.silly: Distribution's silly provider is for its own tests and not supported; use htpasswd");
+        assertThatThrownBy(() -> Config.load(files.get("token"), Map.of())).hasMessageStartingWith(files.get("token")
+                + " line 11: auth.token.signingalgorithms: HS256 is refused");
+        Config.Token token = Config.load(files.get("token"), Map.of("REGISTRY_AUTH_TOKEN_SIGNINGALGORITHMS", "[EdDSA]")).auth().token();
+        assertThat(token).isEqualTo(new Config.Token("https://auth.example.test/token", "registry", "auth", Path.of("/etc/token.crt"),
+                Path.of("/etc/jwks.json"), true, "/auth/token", List.of("EdDSA")));
+        assertThat(Config.load(files.get("htpasswd"), Map.of()).auth().htpasswd())
+                .isEqualTo(new Config.Htpasswd("basic-realm", Path.of("/etc/htpasswd")));
         Path proxy = Files.writeString(dir.resolve("proxy.yml"), "proxy:\n  remoteurl: https://registry-1.docker.io\n"
                 + "  username: u\n  password: p\n  ttl: 1h\n  cachewritetimeout: 5m\n  exec:\n    command: helper\n    lifetime: 1h\n");
         assertThatThrownBy(() -> Config.load(proxy, Map.of())).hasMessage(proxy + " line 2: proxy.remoteurl: "
@@ -180,7 +188,7 @@ class DistributionKeysTest {
     }
 
     @Test
-    void debiansPackagedConfigurationIsRefusedForItsAuthSectionAloneAndStartsWithoutIt() throws Exception {
+    void debiansPackagedConfigurationLoadsWithItsHtpasswdAndIsRefusedAtStartForItsPathAlone() throws Exception {
         assertThat(DEBIAN).as("Debian's docker-registry package is installed (./test installs it)").isRegularFile();
         List<String> lines = Files.readAllLines(DEBIAN);
         List<String> withoutAuth = new ArrayList<>();
@@ -193,22 +201,29 @@ class DistributionKeysTest {
                 withoutAuth.add(line);
             }
         }
+        Config debian = Config.load(DEBIAN, Map.of());
+        assertThat(debian.unacted()).isEmpty();
         if (withoutAuth.size() < lines.size()) {
-            String provider = lines.get(lines.indexOf("auth:") + 1).strip().replace(":", "");
-            assertThatThrownBy(() -> Config.load(DEBIAN, Map.of()))
-                    .as("the auth section is the only blocker")
-                    .hasMessage(DEBIAN + " line " + (lines.indexOf("auth:") + 2) + ": auth." + provider
-                            + ": authentication is not implemented in Berth yet;"
-                            + " run it behind a proxy that authenticates, or remove the auth section");
+            // As packaged: htpasswd with a realm and a path that names the configuration's folder, not a file.
+            Path path = Path.of(valueOf(lines, "path"));
+            assertThat(debian.auth().htpasswd()).isEqualTo(new Config.Htpasswd(valueOf(lines, "realm"), path));
+            assertThat(Files.isRegularFile(path)).as("the packaged htpasswd path is no file, so serve stops before storage").isFalse();
+            Cli.Result serve = Cli.run(Map.of(), "serve", DEBIAN.toString());
+            assertThat(serve.exitCode()).as(serve.stderr()).isEqualTo(2);
+            assertThat(serve.stderr()).contains("berth: auth.htpasswd.path: cannot read file " + path);
         }
         Path file = Files.write(dir.resolve("debian-without-auth.yml"), withoutAuth);
-        Config config = Config.load(file, Map.of());
-        assertThat(config.unacted()).isEmpty();
-        assertThat(config.storage().driver()).isEqualTo("filesystem");
+        assertThat(Config.load(file, Map.of()).storage().driver()).isEqualTo("filesystem");
         try (TestRegistry registry = TestRegistry.builder(dir.resolve("debian-root")).config(file).start()) {
             var base = registry.get("/v2/");
             assertThat(base.statusCode()).isEqualTo(200);
             assertThat(base.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
         }
+    }
+
+    /** The value of the first {@code key:} line of the auth section. */
+    private static String valueOf(List<String> lines, String key) {
+        return lines.subList(lines.indexOf("auth:"), lines.size()).stream().map(String::strip)
+                .filter(line -> line.startsWith(key + ":")).findFirst().orElseThrow().substring(key.length() + 1).strip();
     }
 }
