@@ -104,6 +104,6 @@ record Entries(Map<String, BcryptHash> users) {
         Map<String, String> prefixes = Map.of("$apr1$", "MD5 ($apr1$)", "{SHA}", "SHA-1 ({SHA})", "$1$", "MD5-crypt ($1$)",
                 "$5$", "SHA-256-crypt ($5$)", "$6$", "SHA-512-crypt ($6$)", "$2", "bcrypt variant Berth does not accept");
         return prefixes.entrySet().stream().filter(e -> hash.startsWith(e.getKey())).map(Map.Entry::getValue)
-                .findFirst().orElse("crypt or plain-text");
+                .findFirst().orElse("crypt or plain text");
     }
 }

@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most once a second of the clock, {@link #verify} stats the file (modification time, size,
  * file key) and re-reads it when that changed; a file that vanished or became unreadable keeps the
- * last good content, with one warning until it is readable again. A success is remembered for a
+ * last good content, with one warning until it is readable again. Replace the file atomically (write
+ * another and rename it over this one, as Kubernetes does with secrets): {@code htpasswd} itself
+ * rewrites the file in place, and a check in the instant between its truncation and its write can
+ * see the file empty or cut short until the next check a second later. A success is remembered for a
  * minute as an HMAC of user and password under a random key of this instance (never the password),
  * so a client that signs in on every request pays bcrypt once a minute; failures are not remembered,
  * and a re-read forgets every success, so a changed password takes effect at once. An unknown user
@@ -140,8 +143,13 @@ public final class Htpasswd {
         try {
             Stamp stamp = stat();
             if (!stamp.equals(current.stamp())) {
-                current = read(stamp);
-                log.info("htpasswd file {} changed: {} users now", file, current.entries().users().size());
+                Snapshot next = read(stamp);
+                // A file that changed while it was read is being written in place: keep the whole old
+                // version, and read the new one at a later check.
+                if (stat().equals(stamp)) {
+                    current = next;
+                    log.info("htpasswd file {} changed: {} users now", file, next.entries().users().size());
+                }
             }
             reportedUnreadable = false;
         } catch (IOException e) {
