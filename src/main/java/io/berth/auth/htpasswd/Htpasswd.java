@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most once a second of the clock, {@link #verify} stats the file (modification time, size,
  * file key) and re-reads it when that changed; a file that vanished or became unreadable keeps the
- * last good content, with one warning until it is readable again. Replace the file atomically (write
- * another and rename it over this one, as Kubernetes does with secrets): {@code htpasswd} itself
- * rewrites the file in place, and a check in the instant between its truncation and its write can
- * see the file empty or cut short until the next check a second later. A success is remembered for a
+ * last good content, with one warning until it is readable again. {@code htpasswd} rewrites the file
+ * in place, so a check may catch it half written: content that changed while it was read is not
+ * taken, and content that is empty or ends inside a line is taken only when the next check finds it
+ * unchanged (until then the previous version serves). A success is remembered for a
  * minute as an HMAC of user and password under a random key of this instance (never the password),
  * so a client that signs in on every request pays bcrypt once a minute; failures are not remembered,
  * and a re-read forgets every success, so a changed password takes effect at once. An unknown user
@@ -60,6 +60,8 @@ public final class Htpasswd {
     private volatile long nextCheckMillis;
     /** Guarded by {@link #reloading}: whether the file's failure to read has been reported. */
     private boolean reportedUnreadable;
+    /** Guarded by {@link #reloading}: a version that looked cut short, taken if the next check sees it again. */
+    private Stamp unsettled;
 
     /** What the file held at one reading, and the successes remembered against exactly that content. */
     private record Snapshot(Stamp stamp, Entries entries, BcryptHash dummy, Cache<String, Boolean> remembered) {}
@@ -78,7 +80,8 @@ public final class Htpasswd {
     /** Reads the file now: IOException (message names the path and the problem) when it is missing or unreadable. */
     public static Htpasswd open(Path file, Clock clock) throws IOException {
         Htpasswd htpasswd = new Htpasswd(Objects.requireNonNull(file), Objects.requireNonNull(clock));
-        htpasswd.current = htpasswd.read(htpasswd.stat());
+        Stamp stamp = htpasswd.stat();
+        htpasswd.current = htpasswd.parsed(stamp, htpasswd.read());
         htpasswd.nextCheckMillis = clock.millis() + RECHECK.toMillis();
         log.info("htpasswd file {}: {} users", file, htpasswd.current.entries().users().size());
         return htpasswd;
@@ -142,16 +145,23 @@ public final class Htpasswd {
     private void refresh() {
         try {
             Stamp stamp = stat();
-            if (!stamp.equals(current.stamp())) {
-                Snapshot next = read(stamp);
-                // A file that changed while it was read is being written in place: keep the whole old
-                // version, and read the new one at a later check.
-                if (stat().equals(stamp)) {
-                    current = next;
-                    log.info("htpasswd file {} changed: {} users now", file, next.entries().users().size());
-                }
+            if (stamp.equals(current.stamp())) {
+                reportedUnreadable = false;
+                return;
             }
+            byte[] content = read();
             reportedUnreadable = false;
+            if (!stat().equals(stamp)) {
+                return; // being written: the old version serves, and a later check reads the new one
+            }
+            boolean cutShort = content.length == 0 || content[content.length - 1] != '\n';
+            if (cutShort && !stamp.equals(unsettled)) {
+                unsettled = stamp; // maybe between htpasswd's truncation and its write
+                return;
+            }
+            unsettled = null;
+            current = parsed(stamp, content);
+            log.info("htpasswd file {} changed: {} users now", file, current.entries().users().size());
         } catch (IOException e) {
             if (!reportedUnreadable) {
                 reportedUnreadable = true;
@@ -173,8 +183,8 @@ public final class Htpasswd {
         return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
     }
 
-    /** Reads and parses the file whose stat gave {@code stamp}; a change after the stat is seen at the next one. */
-    private Snapshot read(Stamp stamp) throws IOException {
+    /** The whole file, at most {@link #MAX_FILE_BYTES}. */
+    private byte[] read() throws IOException {
         byte[] content;
         try (InputStream in = Files.newInputStream(file)) {
             content = in.readNBytes((int) MAX_FILE_BYTES + 1);
@@ -184,6 +194,11 @@ public final class Htpasswd {
         if (content.length > MAX_FILE_BYTES) {
             throw new IOException("htpasswd file " + file + " is larger than " + (MAX_FILE_BYTES >> 20) + " MiB");
         }
+        return content;
+    }
+
+    /** The parsed content of the version {@code stamp} names, with no success remembered yet. */
+    private Snapshot parsed(Stamp stamp, byte[] content) {
         Entries entries = Entries.parse(content, file);
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
         Cache<String, Boolean> remembered = Caffeine.newBuilder()

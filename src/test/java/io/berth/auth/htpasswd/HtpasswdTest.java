@@ -209,6 +209,26 @@ class HtpasswdTest {
     }
 
     @Test
+    void aFileCaughtEmptyOrEndingInsideALineIsTakenOnlyWhenTheNextCheckFindsItUnchanged() throws Exception {
+        // What a check sees between htpasswd's truncation of the file and its write, or in the middle of it.
+        Htpasswd htpasswd = write(alice4);
+        String cut = alice4Changed + System.lineSeparator() + bob10.substring(0, 20);
+        Files.writeString(file, cut);
+        clock.advance(Htpasswd.RECHECK);
+        assertThat(htpasswd.verify("alice", "wonderland")).isTrue();
+        clock.advance(Htpasswd.RECHECK);
+        assertThat(htpasswd.verify("alice", "looking-glass")).isTrue(); // unchanged for a second: taken as it is
+        assertThat(htpasswd.verify("alice", "wonderland")).isFalse();
+
+        rewrite();
+        clock.advance(Htpasswd.RECHECK);
+        assertThat(htpasswd.users()).containsExactly("alice");
+        clock.advance(Htpasswd.RECHECK);
+        assertThat(htpasswd.users()).isEmpty();
+        assertThat(htpasswd.verify("alice", "looking-glass")).isFalse();
+    }
+
+    @Test
     void aRememberedSuccessSkipsBcryptForAMinuteWhileFailuresAreCheckedEveryTime() throws Exception {
         Htpasswd htpasswd = write(alice4);
         assertThat(htpasswd.verify("alice", "wonderland")).isTrue();
@@ -309,14 +329,17 @@ class HtpasswdTest {
                     return passedOfTried;
                 }));
             }
-            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-            for (int round = 0; round < 20; round++) {
-                Path next = dir.resolve("htpasswd.new");
-                Files.write(next, List.of(round % 2 == 0 ? alice4Again : alice4));
-                Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                clock.advance(Htpasswd.RECHECK);
+            try {
+                assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+                for (int round = 0; round < 20; round++) {
+                    Path next = dir.resolve("htpasswd.new");
+                    Files.write(next, List.of(round % 2 == 0 ? alice4Again : alice4));
+                    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    clock.advance(Htpasswd.RECHECK);
+                }
+            } finally {
+                done.set(true); // the verifiers stop whatever happened here
             }
-            done.set(true);
             for (Future<int[]> verifier : verifiers) {
                 int[] passedOfTried = verifier.get(30, TimeUnit.SECONDS);
                 assertThat(passedOfTried[0]).isEqualTo(passedOfTried[1]);
