@@ -128,18 +128,23 @@ public final class Htpasswd {
     /** The current content, after re-reading the file when a second has passed and it changed. */
     private Snapshot snapshot() {
         long now = clock.millis();
-        long next = nextCheckMillis;
-        // A clock set back by more than the interval checks at once instead of waiting for it to catch up.
-        boolean due = now >= next || now < next - RECHECK.toMillis();
-        if (due && reloading.tryLock()) {
+        if (due(now) && reloading.tryLock()) {
             try {
-                nextCheckMillis = now + RECHECK.toMillis();
-                refresh();
+                if (due(now)) { // not checked by another thread since this one looked
+                    nextCheckMillis = now + RECHECK.toMillis();
+                    refresh();
+                }
             } finally {
                 reloading.unlock();
             }
         }
         return current;
+    }
+
+    private boolean due(long now) {
+        long next = nextCheckMillis;
+        // A clock set back by more than the interval checks at once instead of waiting for it to catch up.
+        return now >= next || now < next - RECHECK.toMillis();
     }
 
     private void refresh() {
