@@ -83,6 +83,12 @@ class LayeringTest {
     }
 
     @Test
+    void authDependsOnlyOnRegistryAndObserve() {
+        layer("io.berth.auth..", "sign-in and access rules judge domain requests; HTTP, storage and config stay outside",
+                "io.berth.registry..", "io.berth.observe..").check(berth);
+    }
+
+    @Test
     void benchDependsOnNothingOfTheServer() {
         layer("io.berth.bench..", "the load tool speaks HTTP to any registry, Berth or not").check(berth);
     }
