@@ -68,7 +68,18 @@ class LayeringTest {
     void httpDependsOnlyOnRegistryStorageAndObserve() {
         // Passes once the config branch gives http (and http.tls) settings of their own instead of Config's records.
         layer("io.berth.http..", "handlers speak the domain API; configuration reaches them as settings from Berth",
-                "io.berth.registry..", "io.berth.storage..", "io.berth.observe..").check(berth);
+                "io.berth.registry..", "io.berth.storage..", "io.berth.observe..", "io.berth.crypto..").check(berth);
+    }
+
+    @Test
+    void cryptoIsALeaf() {
+        layer("io.berth.crypto..", "PEM and DER reading serve TLS and tokens alike and need nothing of Berth's").check(berth);
+    }
+
+    @Test
+    void tokensDependOnlyOnCrypto() {
+        layer("io.berth.auth.token..", "bearer tokens are bytes and keys; the authoriser ties them to requests",
+                "io.berth.crypto..").check(berth);
     }
 
     @Test
