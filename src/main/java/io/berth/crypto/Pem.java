@@ -127,11 +127,16 @@ public final class Pem {
     /** The first key of {@code blocks}; of the certified key's algorithm when one is given. */
     private static PrivateKey privateKey(List<Block> blocks, String source, PublicKey certified) throws PemException {
         for (Block block : blocks) {
+            // OpenSSL's legacy encryption marks the block with headers such as "Proc-Type: 4,ENCRYPTED".
+            boolean encrypted = block.type().equals("ENCRYPTED PRIVATE KEY")
+                    || block.headers().stream().anyMatch(h -> h.startsWith("Proc-Type") || h.startsWith("DEK-Info"));
+            if (encrypted && block.type().endsWith("PRIVATE KEY")) {
+                throw new PemException(source + " holds an encrypted key; Berth needs " + KEY_FORMS);
+            }
             byte[] pkcs8 = switch (block.type()) {
                 case "PRIVATE KEY" -> block.der();
-                case "RSA PRIVATE KEY" -> unencrypted(source, block, Der.sequence(VERSION_0, RSA_ALGORITHM, Der.tlv(0x04, block.der())));
-                case "EC PRIVATE KEY" -> unencrypted(source, block, ecToPkcs8(source, block.der(), certified));
-                case "ENCRYPTED PRIVATE KEY" -> throw new PemException(source + " holds an encrypted key; Berth needs " + KEY_FORMS);
+                case "RSA PRIVATE KEY" -> Der.sequence(VERSION_0, RSA_ALGORITHM, Der.tlv(0x04, block.der()));
+                case "EC PRIVATE KEY" -> ecToPkcs8(source, block.der(), certified);
                 default -> null;
             };
             if (pkcs8 == null) {
@@ -164,14 +169,6 @@ public final class Pem {
             throw new PemException(source + " holds a key of an algorithm Berth does not know (not RSA, EC or Ed25519)");
         }
         return algorithm;
-    }
-
-    private static byte[] unencrypted(String source, Block block, byte[] pkcs8) throws PemException {
-        // OpenSSL's legacy encryption marks the block with headers such as "Proc-Type: 4,ENCRYPTED".
-        if (block.headers().stream().anyMatch(h -> h.startsWith("Proc-Type") || h.startsWith("DEK-Info"))) {
-            throw new PemException(source + " holds an encrypted key; Berth needs " + KEY_FORMS);
-        }
-        return pkcs8;
     }
 
     /**

@@ -124,8 +124,9 @@ final class Jwks {
     }
 
     private static byte[] bytes(JsonNode key, String field) {
+        String value = text(key, field);
         try {
-            return Base64.getUrlDecoder().decode(text(key, field));
+            return Base64.getUrlDecoder().decode(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("\"" + field + "\" is not base64url");
         }

@@ -11,7 +11,9 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.ECKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.EdECKey;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECGenParameterSpec;
@@ -51,8 +53,9 @@ public final class SigningKey {
         }
         Algorithm algorithm = algorithmOf(key);
         if (algorithm == null) {
-            throw new IOException("the PEM text holds a " + key.getAlgorithm()
-                    + " key; tokens are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys");
+            String kind = key instanceof EdECKey ed ? "an " + ed.getParams().getName() + " key"
+                    : key instanceof ECKey ? "an EC key on another curve" : "a " + key.getAlgorithm() + " key";
+            throw new IOException("the PEM text holds " + kind + "; tokens are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys");
         }
         try {
             return new SigningKey(key, publicKeyOf(key, algorithm), algorithm);
