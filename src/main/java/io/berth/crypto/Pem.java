@@ -55,7 +55,7 @@ public final class Pem {
     }
 
     /** One {@code -----BEGIN type-----} block, decoded. */
-    public record Block(String type, List<String> headers, byte[] der) {}
+    private record Block(String type, List<String> headers, byte[] der) {}
 
     private Pem() {}
 
@@ -94,12 +94,12 @@ public final class Pem {
         return ("-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    public static List<Block> blocks(Path file) throws IOException, PemException {
+    private static List<Block> blocks(Path file) throws IOException, PemException {
         return blocks(Files.readAllBytes(file), file.toString());
     }
 
     /** The blocks of PEM text, in order; {@code source} names it in messages. */
-    public static List<Block> blocks(byte[] text, String source) throws PemException {
+    private static List<Block> blocks(byte[] text, String source) throws PemException {
         List<Block> blocks = new ArrayList<>();
         Matcher m = BLOCK.matcher(new String(text, StandardCharsets.ISO_8859_1));
         while (m.find()) {

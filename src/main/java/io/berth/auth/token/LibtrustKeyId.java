@@ -4,7 +4,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 
-/** Distribution's (libtrust's) key id: SHA-256 of the DER SubjectPublicKeyInfo, first 240 bits, base32 without padding, 12 groups of 4 joined by ':'. */
+/**
+ * Distribution's (libtrust's) key id: SHA-256 of the DER SubjectPublicKeyInfo, first 240 bits,
+ * base32 without padding, 12 groups of 4 joined by ':'.
+ */
 public final class LibtrustKeyId {
 
     private static final String BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -43,7 +43,10 @@ public final class SigningKey {
         this.keyId = LibtrustKeyId.of(publicKey);
     }
 
-    /** A PEM private key: PKCS#8 "PRIVATE KEY" (RSA, EC P-256/384/521, Ed25519), PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY". IOException names what is wrong. */
+    /**
+     * A PEM private key: PKCS#8 "PRIVATE KEY" (RSA, EC P-256/384/521, Ed25519), PKCS#1 "RSA PRIVATE
+     * KEY", SEC1 "EC PRIVATE KEY". IOException names what is wrong.
+     */
     public static SigningKey fromPem(byte[] pem) throws IOException {
         PrivateKey key;
         try {
@@ -55,7 +58,8 @@ public final class SigningKey {
         if (algorithm == null) {
             String kind = key instanceof EdECKey ed ? "an " + ed.getParams().getName() + " key"
                     : key instanceof ECKey ? "an EC key on another curve" : "a " + key.getAlgorithm() + " key";
-            throw new IOException("the PEM text holds " + kind + "; tokens are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys");
+            throw new IOException("the PEM text holds " + kind
+                    + "; tokens are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys");
         }
         try {
             return new SigningKey(key, publicKeyOf(key, algorithm), algorithm);

@@ -18,10 +18,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The public keys tokens may be signed with: by kid, and the roots x5c chains must verify to. */
 public final class TrustedKeys {
@@ -33,11 +33,7 @@ public final class TrustedKeys {
     private TrustedKeys(Map<String, PublicKey> byKid, List<X509Certificate> roots) {
         this.byKid = Map.copyOf(byKid);
         this.roots = List.copyOf(roots);
-        Set<TrustAnchor> anchors = new LinkedHashSet<>();
-        for (X509Certificate root : roots) {
-            anchors.add(new TrustAnchor(root, null));
-        }
-        this.anchors = Set.copyOf(anchors);
+        this.anchors = roots.stream().map(root -> new TrustAnchor(root, null)).collect(Collectors.toUnmodifiableSet());
     }
 
     /**

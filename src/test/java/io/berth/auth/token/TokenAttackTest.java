@@ -3,6 +3,7 @@ package io.berth.auth.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.berth.crypto.Pem;
 import io.berth.testing.TestCertificates;
 import io.berth.testing.TestCertificates.Issued;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ class TokenAttackTest {
     static void trustOneTokenServer() throws Exception {
         server = TestCertificates.authority(dir.resolve("trusted"), "EC", "trusted CA").client("token-server");
         Path bundle = dir.resolve("bundle.pem");
-        Files.write(bundle, io.berth.crypto.Pem.encode("CERTIFICATE", server.certificate().getEncoded()));
+        Files.write(bundle, Pem.encode("CERTIFICATE", server.certificate().getEncoded()));
         serverKid = LibtrustKeyId.of(server.keys().getPublic());
         trusted = TrustedKeys.load(bundle, null);
         verifier = new TokenVerifier(trusted, "berth", "registry.test", null, CLOCK, Duration.ofSeconds(60));
@@ -116,7 +117,7 @@ class TokenAttackTest {
     @Test
     void anHmacKeyedWithTheTrustedCertificateIsRefused() throws Exception {
         // The classic confusion: the verifier's public certificate, known to all, used as an HMAC secret.
-        byte[] pem = io.berth.crypto.Pem.encode("CERTIFICATE", server.certificate().getEncoded());
+        byte[] pem = Pem.encode("CERTIFICATE", server.certificate().getEncoded());
         String input = Forge.b64(Forge.json(Forge.header("HS256", serverKid))) + "." + Forge.b64(Forge.json(claims()));
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(pem, "HmacSHA256"));

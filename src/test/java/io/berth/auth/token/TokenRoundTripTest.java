@@ -4,17 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.crypto.Pem;
 import io.berth.testing.TestCertificates;
 import io.berth.testing.TestCertificates.Issued;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +45,7 @@ class TokenRoundTripTest {
     @TempDir
     static Path dir;
 
-    static Stream<Arguments> keys() throws Exception {
+    static Stream<Arguments> keys() {
         return Stream.of(
                 Arguments.of("RSA", "RS256"), Arguments.of("secp256r1", "ES256"), Arguments.of("secp384r1", "ES384"),
                 Arguments.of("secp521r1", "ES512"), Arguments.of("Ed25519", "EdDSA"));
@@ -120,14 +128,14 @@ class TokenRoundTripTest {
         // As with docker_auth: the bundle holds the token server's own certificate, whose key signs.
         Issued signer = TestCertificates.authority(dir.resolve("kid"), "RSA", "token CA").client("token-server");
         Path bundle = dir.resolve("kid/bundle.pem");
-        java.nio.file.Files.write(bundle, io.berth.crypto.Pem.encode("CERTIFICATE", signer.certificate().getEncoded()));
+        Files.write(bundle, Pem.encode("CERTIFICATE", signer.certificate().getEncoded()));
         KeyPair keys = signer.keys();
         TokenVerifier verifier = verifier(TrustedKeys.load(bundle, null), null);
         // RFC 7638 by hand: the required members in lexicographic order, no spaces, then SHA-256.
-        java.security.interfaces.RSAPublicKey rsa = (java.security.interfaces.RSAPublicKey) keys.getPublic();
+        RSAPublicKey rsa = (RSAPublicKey) keys.getPublic();
         String members = "{\"e\":\"" + Forge.b64(Forge.unsigned(rsa.getPublicExponent())) + "\",\"kty\":\"RSA\",\"n\":\""
                 + Forge.b64(Forge.unsigned(rsa.getModulus())) + "\"}";
-        String thumbprint = Forge.b64(java.security.MessageDigest.getInstance("SHA-256").digest(members.getBytes(StandardCharsets.UTF_8)));
+        String thumbprint = Forge.b64(MessageDigest.getInstance("SHA-256").digest(members.getBytes(StandardCharsets.UTF_8)));
 
         for (String kid : List.of(LibtrustKeyId.of(keys.getPublic()), thumbprint)) {
             String token = Forge.token(Forge.header("RS256", kid), Forge.claims("berth", "registry.test", NOW),
@@ -154,16 +162,17 @@ class TokenRoundTripTest {
 
     @Test
     void anAudienceListFractionalTimesAndNullActionsAreReadAsGoTokenServersWriteThem() throws Exception {
-        SigningKey key = SigningKey.generate();
+        KeyPair keys = Forge.keyPair("secp256r1");
         Map<String, Object> claims = Forge.claims("berth", "registry.test", NOW);
         claims = Forge.with(claims, "aud", List.of("other", "registry.test"));
         claims = Forge.with(claims, "exp", NOW.getEpochSecond() + 300.75);
-        claims = Forge.with(claims, "access", List.of(java.util.Collections.singletonMap("type", "repository")));
-        String json = Forge.json(claims).replace("{\"type\":\"repository\"}",
+        claims = Forge.with(claims, "access", List.of(Collections.singletonMap("name", null)));
+        String json = Forge.json(claims).replace("{\"name\":null}",
                 "{\"type\":\"repository\",\"name\":\"library/alpine\",\"actions\":null}");
-        String token = Forge.token(Forge.header("ES256", key.keyId()), json, privateKey(key), "SHA256withECDSAinP1363Format");
+        String token = Forge.token(Forge.header("ES256", LibtrustKeyId.of(keys.getPublic())), json, keys.getPrivate(),
+                "SHA256withECDSAinP1363Format");
 
-        Claims verified = verifier(TrustedKeys.none().with(key.publicKey()), null).verify(token);
+        Claims verified = verifier(TrustedKeys.none().with(keys.getPublic()), null).verify(token);
 
         assertThat(verified.audience()).containsExactly("other", "registry.test");
         assertThat(verified.expiry()).isEqualTo(NOW.plusSeconds(300));
@@ -187,17 +196,9 @@ class TokenRoundTripTest {
         return new TokenVerifier(keys, "berth", "registry.test", algorithms, CLOCK, LEEWAY);
     }
 
-    /** The private key inside a SigningKey, by its own PEM. */
-    static java.security.PrivateKey privateKey(SigningKey key) throws Exception {
-        byte[] der = Base64.getMimeDecoder().decode(new String(key.toPem(), StandardCharsets.US_ASCII)
-                .replaceAll("-----[A-Z ]+-----", ""));
-        return java.security.KeyFactory.getInstance(key.publicKey().getAlgorithm())
-                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-    }
-
-    static java.security.cert.X509Certificate root(TestCertificates ca) throws Exception {
-        try (var in = java.nio.file.Files.newInputStream(ca.caFile())) {
-            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    private static X509Certificate root(TestCertificates ca) throws Exception {
+        try (InputStream in = Files.newInputStream(ca.caFile())) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
     }
 }
