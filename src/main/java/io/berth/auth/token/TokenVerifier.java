@@ -1,9 +1,14 @@
 package io.berth.auth.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,6 +27,8 @@ public final class TokenVerifier {
 
     /** Longer x5c chains are refused; real ones hold a leaf and an intermediate or two. */
     private static final int MAX_CHAIN = 8;
+    /** The verified-token cache holds tokens of at most this many characters in all (claims are smaller than their tokens). */
+    private static final long CACHE_CHARACTERS = 4L << 20;
 
     private final TrustedKeys keys;
     private final String issuer;
@@ -29,6 +36,19 @@ public final class TokenVerifier {
     private final Set<Algorithm> accepted;
     private final Clock clock;
     private final Duration leeway;
+    /**
+     * Tokens verified lately, by their SHA-256: a client sends one token with every request of a
+     * pull or push, and an ECDSA or EdDSA verification costs the JDK more than a metadata request.
+     * A token found here has its times checked again; it is never trusted past its certificates.
+     */
+    private final Cache<String, Verified> verified = Caffeine.newBuilder()
+            .maximumWeight(CACHE_CHARACTERS).weigher((String digest, Verified entry) -> entry.weight()).build();
+
+    /** A verified token's claims, how long its signer's certificates last, and its length as its weight in the cache. */
+    private record Verified(Claims claims, Instant certifiedUntil, int weight) {}
+
+    /** A token's signing key; {@code certifiedUntil} is when the first certificate of its x5c chain expires. */
+    private record Signer(PublicKey key, Instant certifiedUntil) {}
 
     /**
      * algorithms: the accepted "alg" values (null = all supported asymmetric ones: RS256/384/512,
@@ -54,26 +74,34 @@ public final class TokenVerifier {
 
     public Claims verify(String token) throws InvalidTokenException {
         try {
-            return check(token);
+            String digest = token == null || token.length() > Jws.MAX_LENGTH ? null : sha256(token);
+            Verified earlier = digest == null ? null : verified.getIfPresent(digest);
+            if (earlier != null && !clock.instant().isAfter(earlier.certifiedUntil())) {
+                checkClaims(earlier.claims());
+                return earlier.claims();
+            }
+            Verified now = check(token);
+            verified.put(digest, now);
+            return now.claims();
         } catch (RuntimeException e) {
             // A safety net: whatever a crafted token makes a parser throw is a refusal, never a server error.
             throw new InvalidTokenException("malformed token");
         }
     }
 
-    private Claims check(String token) throws InvalidTokenException {
+    private Verified check(String token) throws InvalidTokenException {
         Jws.Parsed jws = Jws.parse(token);
         Algorithm algorithm = algorithm(jws.header());
-        PublicKey key = signingKey(jws.header());
-        if (!algorithm.fits(key)) {
+        Signer signer = signer(jws.header());
+        if (!algorithm.fits(signer.key())) {
             throw new InvalidTokenException("the signing key is not a key for " + algorithm);
         }
-        if (!verifies(algorithm, key, jws)) {
+        if (!verifies(algorithm, signer.key(), jws)) {
             throw new InvalidTokenException("signature does not verify");
         }
         Claims claims = ClaimsJson.read(Jws.object(jws.payload(), "claims"));
         checkClaims(claims);
-        return claims;
+        return new Verified(claims, signer.certifiedUntil(), token.length());
     }
 
     private Algorithm algorithm(ObjectNode header) throws InvalidTokenException {
@@ -98,10 +126,12 @@ public final class TokenVerifier {
     }
 
     /** The key of an x5c chain to a trusted root, else the trusted key the kid names. */
-    private PublicKey signingKey(ObjectNode header) throws InvalidTokenException {
+    private Signer signer(ObjectNode header) throws InvalidTokenException {
         JsonNode x5c = header.get("x5c");
         if (x5c != null) {
-            return keys.certifiedKey(chain(x5c), clock.instant());
+            List<X509Certificate> chain = chain(x5c);
+            PublicKey key = keys.certifiedKey(chain, clock.instant());
+            return new Signer(key, chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElseThrow());
         }
         JsonNode kid = header.get("kid");
         // An embedded jwk is never trusted for itself; as in Distribution, its kid may name a trusted key.
@@ -115,7 +145,7 @@ public final class TokenVerifier {
         if (key == null) {
             throw new InvalidTokenException("unknown signing key");
         }
-        return key;
+        return new Signer(key, Instant.MAX);
     }
 
     private static List<X509Certificate> chain(JsonNode x5c) throws InvalidTokenException {
@@ -137,6 +167,14 @@ public final class TokenVerifier {
             throw new InvalidTokenException("malformed token: x5c holds something that is not a certificate");
         }
         return chain;
+    }
+
+    private static String sha256(String token) {
+        try {
+            return Jws.encode(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static boolean verifies(Algorithm algorithm, PublicKey key, Jws.Parsed jws) {

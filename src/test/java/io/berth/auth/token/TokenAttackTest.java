@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.berth.crypto.Pem;
+import io.berth.testing.MutableClock;
 import io.berth.testing.TestCertificates;
 import io.berth.testing.TestCertificates.Issued;
 import java.nio.charset.StandardCharsets;
@@ -177,6 +178,22 @@ class TokenAttackTest {
                 Forge.claims("berth", "registry.test", later));
 
         assertThatThrownBy(() -> inThreeDays.verify(token)).isInstanceOf(InvalidTokenException.class)
+                .hasMessage("a certificate of the chain is expired or not valid yet");
+    }
+
+    @Test
+    void aTokenVerifiedBeforeIsRefusedOnceItsX5cCertificateExpires() throws Exception {
+        MutableClock clock = new MutableClock(NOW);
+        TokenVerifier cachingVerifier = new TokenVerifier(trusted, "berth", "registry.test", null, clock, Duration.ofSeconds(60));
+        String serverDer = Base64.getEncoder().encodeToString(server.certificate().getEncoded());
+        // The token outlives the certificate (valid for a day), as a careless token server may sign it.
+        String token = signed(Forge.with(Forge.header("ES256", null), "x5c", List.of(serverDer)),
+                Forge.with(claims(), "exp", NOW.plus(Duration.ofDays(5)).getEpochSecond()));
+        assertThat(cachingVerifier.verify(token).subject()).isEqualTo("alice");
+
+        clock.advance(Duration.ofDays(2));
+
+        assertThatThrownBy(() -> cachingVerifier.verify(token)).isInstanceOf(InvalidTokenException.class)
                 .hasMessage("a certificate of the chain is expired or not valid yet");
     }
 

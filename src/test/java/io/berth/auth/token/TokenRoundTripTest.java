@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.crypto.Pem;
+import io.berth.testing.MutableClock;
 import io.berth.testing.TestCertificates;
 import io.berth.testing.TestCertificates.Issued;
 import java.io.InputStream;
@@ -100,6 +101,21 @@ class TokenRoundTripTest {
 
     static Stream<Arguments> authorities() {
         return Stream.of(Arguments.of("EC", "ES256", "SHA256withECDSAinP1363Format"), Arguments.of("RSA", "RS256", "SHA256withRSA"));
+    }
+
+    @Test
+    void aTokenVerifiedBeforeStillExpires() throws Exception {
+        SigningKey key = SigningKey.generate();
+        MutableClock clock = new MutableClock(NOW);
+        String token = new TokenIssuer(key, "berth", clock, Duration.ofMinutes(5)).issue("alice", "registry.test", PULL_PUSH);
+        TokenVerifier verifier = new TokenVerifier(TrustedKeys.none().with(key.publicKey()), "berth", "registry.test", null, clock,
+                LEEWAY);
+        assertThat(verifier.verify(token).subject()).isEqualTo("alice");
+        assertThat(verifier.verify(token).subject()).isEqualTo("alice");
+
+        clock.advance(Duration.ofSeconds(300 + 61));
+
+        assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(InvalidTokenException.class).hasMessage("token expired");
     }
 
     @ParameterizedTest(name = "{0}")
