@@ -47,12 +47,12 @@ public final class TokenVerifier {
     /** A verified token's claims, how long its signer's certificates last, and its length as its weight in the cache. */
     private record Verified(Claims claims, Instant certifiedUntil, int weight) {}
 
-    /** A token's signing key; {@code certifiedUntil} is when the first certificate of its x5c chain expires. */
+    /** A token's signing key; {@code certifiedUntil} is when the first of its x5c certificates expires (never, for a kid). */
     private record Signer(PublicKey key, Instant certifiedUntil) {}
 
     /**
      * algorithms: the accepted "alg" values (null = all supported asymmetric ones: RS256/384/512,
-     * PS256/384/512, ES256/384/512, EdDSA). leeway applies to exp/nbf/iat. An algorithm Berth does
+     * PS256/384/512, ES256/384/512, EdDSA). leeway applies to exp and nbf. An algorithm Berth does
      * not support (HS256, none, ...) is an IllegalArgumentException naming it.
      */
     public TokenVerifier(TrustedKeys keys, String issuer, String service, Set<String> algorithms, Clock clock, Duration leeway) {
@@ -80,9 +80,9 @@ public final class TokenVerifier {
                 checkClaims(earlier.claims());
                 return earlier.claims();
             }
-            Verified now = check(token);
-            verified.put(digest, now);
-            return now.claims();
+            Verified fresh = check(token);
+            verified.put(digest, fresh);
+            return fresh.claims();
         } catch (RuntimeException e) {
             // A safety net: whatever a crafted token makes a parser throw is a refusal, never a server error.
             throw new InvalidTokenException("malformed token");
