@@ -67,25 +67,30 @@ class LayeringTest {
     @Test
     void httpSpeaksTheDomainInterfacesNotStorage() {
         layer("io.berth.http..", "handlers speak the domain API, judged by auth; configuration reaches them as settings from Berth",
-                "io.berth.registry..", "io.berth.auth..", "io.berth.observe..").check(berth);
+                "io.berth.registry..", "io.berth.auth..", "io.berth.observe..", "io.berth.crypto..").check(berth);
     }
 
     @Test
     void authWrapsTheDomainAndKnowsNoStorageHttpOrConfig() {
         layer("io.berth.auth..", "authorisation is a decorator over the domain interfaces", "io.berth.registry..",
-                "io.berth.observe..").check(berth);
+                "io.berth.observe..", "io.berth.crypto..").check(berth);
+    }
+
+    @Test
+    void cryptoIsALeaf() {
+        layer("io.berth.crypto..", "PEM and DER reading serve TLS and tokens alike and need nothing of Berth's").check(berth);
+    }
+
+    @Test
+    void tokensDependOnlyOnCrypto() {
+        layer("io.berth.auth.token..", "bearer tokens are bytes and keys; the authoriser ties them to requests",
+                "io.berth.crypto..").check(berth);
     }
 
     @Test
     void configDependsOnNothingElseOfBerths() {
         // Passes once the config branch stops config from building storage's settings records (RedisSettings, S3Settings).
         layer("io.berth.config..", "reading config.yml needs no layer; Berth maps it to each layer's settings").check(berth);
-    }
-
-    @Test
-    void authDependsOnlyOnRegistryAndObserve() {
-        layer("io.berth.auth..", "sign-in and access rules judge domain requests; HTTP, storage and config stay outside",
-                "io.berth.registry..", "io.berth.observe..").check(berth);
     }
 
     @Test

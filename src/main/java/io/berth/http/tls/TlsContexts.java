@@ -1,5 +1,6 @@
 package io.berth.http.tls;
 
+import io.berth.crypto.Pem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
