@@ -1,7 +1,6 @@
 package io.berth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.berth.auth.Authorizer;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
@@ -92,18 +91,19 @@ public final class Berth implements AutoCloseable {
         reconcileCatalog(maintenance, registry.catalogIndex(), config.storage());
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
-        RegistryServer server = closer.add(registryServer(registry, config, metrics, driver));
+        Authentication.Built auth = Authentication.build(config.auth(), driver, config.storage().readOnly(), clock);
+        RegistryServer server = closer.add(registryServer(registry, auth, config, metrics, driver));
         DebugServer debug = closer.add(debugSettings.address() == null ? null
                 : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath()));
         server.start();
         if (debug != null) {
             debug.start();
         }
-        log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}", config.http().address().getHostString(),
+        log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}, authentication {}", config.http().address().getHostString(),
                 server.port(), driver.name(),
                 where(config.storage()),
                 config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
-                config.storage().readOnly() ? ", read-only" : "", cache.kind());
+                config.storage().readOnly() ? ", read-only" : "", cache.kind(), auth.mode());
         if (debug != null) {
             log.info("debug server listening on {}:{}: health at {}{}", debugSettings.address().getHostString(), debug.port(),
                     DebugServer.HEALTH_PATH, metrics == null ? "" : ", metrics at " + debugSettings.prometheusPath());
@@ -112,11 +112,12 @@ public final class Berth implements AutoCloseable {
     }
 
     /** The HTTP server; a TLS file it cannot use is a configuration error naming its key. */
-    private static RegistryServer registryServer(Registry registry, Config config, Metrics metrics, StorageDriver driver)
+    private static RegistryServer registryServer(Registry registry, Authentication.Built auth, Config config, Metrics metrics,
+            StorageDriver driver)
             throws IOException {
         try {
             RegistryServer.Services services = new RegistryServer.Services(registry, registry.manifestMemory(), registry.clock(),
-                    Authorizer.OPEN);
+                    auth.authorizer(), auth.tokenServer());
             return new RegistryServer(services, httpSettings(config, driver), config.log().accessLogDisabled() ? null : new AccessLog(),
                     metrics);
         } catch (TlsContexts.UnusableFileException e) {

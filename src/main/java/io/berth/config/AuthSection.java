@@ -22,7 +22,8 @@ final class AuthSection {
     static final Set<String> PROVIDERS = Set.of("htpasswd", "token", "silly");
 
     /** The JOSE algorithms Berth verifies, in their canonical spelling; HMAC and none are refused. */
-    private static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA");
+    private static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+            "ES512", "EdDSA");
     /** A token cannot be revoked, so its life is bounded. */
     private static final Duration LONGEST_TOKEN = Duration.ofHours(24);
 

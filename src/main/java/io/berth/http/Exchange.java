@@ -63,10 +63,20 @@ final class Exchange {
 
     /** A query parameter, or null. Jetty decodes leniently: a bad escape spoils only its parameter's value. */
     String query(String name) {
+        return parameters().getValue(name);
+    }
+
+    /** Every value of a query parameter given several times; empty when it is absent. */
+    List<String> queryValues(String name) {
+        List<String> values = parameters().getValues(name);
+        return values == null ? List.of() : values;
+    }
+
+    private Fields parameters() {
         if (query == null) {
             query = Request.extractQueryParameters(request);
         }
-        return query.getValue(name);
+        return query;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.berth.http.tls.TlsSettings;
 import io.berth.observe.AccessLog;
 import io.berth.observe.Metrics;
 import io.berth.auth.Authorizer;
+import io.berth.auth.TokenServer;
 import io.berth.registry.ManifestMemory;
 import io.berth.registry.Namespace;
 import java.net.InetSocketAddress;
@@ -66,8 +67,11 @@ public final class RegistryServer implements AutoCloseable {
     private final HeaderDeadline headerDeadline;
     private ScheduledExecutorService sweeper;
 
-    /** What the server serves: the registry, the bound on manifests in memory, the clock of upload ages, who may do what. */
-    public record Services(Namespace registry, ManifestMemory manifestMemory, Clock clock, Authorizer authorizer) {}
+    /**
+     * What the server serves: the registry, the bound on manifests in memory, the clock of upload
+     * ages, who may do what, and the built-in token server (null when it is off).
+     */
+    public record Services(Namespace registry, ManifestMemory manifestMemory, Clock clock, Authorizer authorizer, TokenServer tokenServer) {}
 
     /** A server whose requests are access-logged and counted as given; either may be null, for none. */
     public RegistryServer(Services services, Settings settings, AccessLog accessLog, Metrics metrics) {
@@ -110,6 +114,7 @@ public final class RegistryServer implements AutoCloseable {
         String origin = origin(settings.host());
         String urlBase = origin + settings.prefix();
         server.setHandler(new ObservingHandler(new Router(services.registry(), services.authorizer(), origin,
+                services.tokenServer() == null ? null : new TokenHandler(services.tokenServer()),
                 new BlobHandler(settings.deleteEnabled(), settings.redirects()),
                 new UploadHandler(states, urlBase, new OpenUploads(limits.uploads(), limits.uploadsPerRepository(),
                         settings.uploadPurgeAge(), services.clock())),

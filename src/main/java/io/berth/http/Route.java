@@ -41,6 +41,9 @@ sealed interface Route {
     /** {@code /v2/_catalog} */
     record Catalog() implements Route {}
 
+    /** {@code /auth/token}: the built-in token server, when it is on. */
+    record Token() implements Route {}
+
     /** Anything else. */
     record Unknown() implements Route {}
 
@@ -55,6 +58,7 @@ sealed interface Route {
             case TagsList t -> Endpoint.TAGS;
             case Referrers r -> Endpoint.REFERRERS;
             case Catalog c -> Endpoint.CATALOG;
+            case Token t -> Endpoint.TOKEN;
             case Unknown u -> Endpoint.UNKNOWN;
         };
     }

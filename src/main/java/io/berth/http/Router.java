@@ -38,10 +38,15 @@ final class Router extends Handler.Abstract {
     /** A Host header that can go into a challenge's realm as it is. */
     private static final Pattern AUTHORITY = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
 
+    /** Where the built-in token server answers, under {@code http.prefix}. */
+    static final String TOKEN_PATH = "/auth/token";
+
     private final Namespace registry;
     private final Authorizer authorizer;
     /** {@code scheme://authority} of {@code http.host}, or empty: then taken from each request. */
     private final String origin;
+    /** The built-in token server's endpoint, or null when it is off. */
+    private final TokenHandler tokens;
     private final BlobHandler blobs;
     private final UploadHandler uploads;
     private final ManifestHandler manifests;
@@ -55,12 +60,13 @@ final class Router extends Handler.Abstract {
     private final InFlight inFlight;
     private final Exchange.Bounds bounds;
 
-    Router(Namespace registry, Authorizer authorizer, String origin, BlobHandler blobs, UploadHandler uploads,
+    Router(Namespace registry, Authorizer authorizer, String origin, TokenHandler tokens, BlobHandler blobs, UploadHandler uploads,
             ManifestHandler manifests, ListingHandler listings, String prefix, boolean readOnly, Map<String, List<String>> headers,
             InFlight inFlight, Exchange.Bounds bounds) {
         this.registry = registry;
         this.authorizer = authorizer;
         this.origin = origin;
+        this.tokens = tokens;
         this.blobs = blobs;
         this.uploads = uploads;
         this.manifests = manifests;
@@ -108,14 +114,22 @@ final class Router extends Handler.Abstract {
     }
 
     private Route route(String path) {
-        if (prefix.isEmpty()) {
-            return Route.match(path);
+        if (path == null || !path.startsWith(prefix)) {
+            return new Route.Unknown();
         }
-        return path != null && path.startsWith(prefix) ? Route.match(path.substring(prefix.length())) : new Route.Unknown();
+        String local = path.substring(prefix.length());
+        return tokens != null && local.equals(TOKEN_PATH) ? new Route.Token() : Route.match(local);
     }
 
     private void dispatch(Exchange ex, Request request, Route route) throws IOException {
         String method = ex.method();
+        if (route instanceof Route.Token) {
+            switch (method) {
+                case "GET", "HEAD" -> tokens.token(ex, request, credentials(ex, request));
+                default -> methodNotAllowed(ex, "GET, HEAD");
+            }
+            return;
+        }
         if (readOnly && !(route instanceof Route.Unknown) && !method.equals("GET") && !method.equals("HEAD")) {
             ex.header("Allow", "GET, HEAD");
             ex.sendError(new ApiError(ErrorCode.UNSUPPORTED, "the registry is in read-only mode for maintenance: "
@@ -171,6 +185,7 @@ final class Router extends Handler.Abstract {
             case Route.TagsList t -> AccessRequest.of(Access.pull(t.name()));
             case Route.Referrers r -> AccessRequest.of(Access.pull(r.name()));
             case Route.Unknown u -> throw new IllegalStateException("an unknown route needs no access");
+            case Route.Token t -> throw new IllegalStateException("the token endpoint signs its callers in itself");
         };
     }
 
@@ -243,6 +258,7 @@ final class Router extends Handler.Abstract {
                 }
             }
             case Route.Unknown u -> throw new IllegalStateException("an unknown route is answered before it is served");
+            case Route.Token t -> throw new IllegalStateException("the token endpoint is answered before the registry is served");
         }
     }
 

@@ -12,6 +12,8 @@ public enum Endpoint {
     TAGS("tags"),
     REFERRERS("referrers"),
     CATALOG("catalog"),
+    /** The built-in token server's endpoint. */
+    TOKEN("token"),
     /** No route matched, or the path named no valid repository. */
     UNKNOWN("unknown");
 

@@ -30,6 +30,8 @@ import java.util.UUID;
  *                                                              is rebuilt once)
  *   _berth/httpsecret/key                                       Berth's: the upload-state key when http.secret is unset
  *   _berth/httpsecret-&lt;uuid&gt;/key                                Berth's: a key being proposed, moved to the one above
+ *   _berth/tokenkey/key                                         Berth's: the token server's signing key (PEM) when
+ *                                                              auth.tokenserver.key is unset (proposed the same way)
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -111,14 +113,14 @@ public final class Paths {
     /** Written once the catalog index holds every repository, including those found in storage written by others. */
     public record CatalogComplete() implements Spec {}
 
-    /** The folder of the key that signs upload state when the configuration names none. */
-    public record HttpSecretDir() implements Spec {}
+    /** The folder of a key Berth made itself because the configuration names none ({@link StoredSecret.Kind}). */
+    public record SecretDir(StoredSecret.Kind kind) implements Spec {}
 
-    /** The key that signs upload state when the configuration names none, shared by restarts and replicas. */
-    public record HttpSecret() implements Spec {}
+    /** A key Berth made itself, shared by restarts and replicas. */
+    public record Secret(StoredSecret.Kind kind) implements Spec {}
 
     /** The folder of a key one process proposes, moved into place unless another got there first. */
-    public record HttpSecretCandidate(UUID id) implements Spec {}
+    public record SecretCandidate(StoredSecret.Kind kind, UUID id) implements Spec {}
 
     private Paths() {}
 
@@ -180,9 +182,9 @@ public final class Paths {
             case Catalog() -> ROOT + "/_berth/catalog";
             case CatalogEntry(RepositoryName n) -> ROOT + "/_berth/catalog/" + entryName(n.value());
             case CatalogComplete() -> ROOT + "/_berth/catalog-v2-complete";
-            case HttpSecretDir() -> ROOT + "/_berth/httpsecret";
-            case HttpSecret() -> of(new HttpSecretDir()) + "/key";
-            case HttpSecretCandidate(UUID id) -> ROOT + "/_berth/httpsecret-" + id;
+            case SecretDir(StoredSecret.Kind kind) -> ROOT + "/_berth/" + kind.folder();
+            case Secret(StoredSecret.Kind kind) -> of(new SecretDir(kind)) + "/key";
+            case SecretCandidate(StoredSecret.Kind kind, UUID id) -> ROOT + "/_berth/" + kind.folder() + "-" + id;
         };
     }
 }

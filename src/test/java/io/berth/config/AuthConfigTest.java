@@ -18,7 +18,8 @@ import org.yaml.snakeyaml.Yaml;
 /** The {@code auth} section: its records and resolved defaults, its refusals naming the key, its files and rendering. */
 class AuthConfigTest {
 
-    private static final List<String> ALL_ALGORITHMS = List.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA");
+    private static final List<String> ALL_ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+            "ES512", "EdDSA");
     /** A bcrypt hash as htpasswd -B writes it; it must never be printed. */
     private static final String HASH = "$2y$05$3OVmJQfWkHhCZ0qyT9cDbeu1.pk0t9Sna4mF4UP6lH1uOmyC2y8bi";
 
@@ -181,12 +182,12 @@ class AuthConfigTest {
         cases.put(base + "    service: s\n    issuer: i\n    jwks: /j\n    autoredirect: true\n    autoredirectpath: auth/token\n",
                 "line 8: auth.token.autoredirectpath: expected a path starting with /, got \"auth/token\"");
         String algorithms = base + "    service: s\n    issuer: i\n    jwks: /j\n    signingalgorithms: ";
-        String allowed = "; Berth verifies RS256, RS384, RS512, ES256, ES384, ES512, EdDSA";
+        String allowed = "; Berth verifies RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA";
         cases.put(algorithms + "[RS256, HS256]\n", "line 7: auth.token.signingalgorithms: HS256 is refused: an HMAC key"
                 + " verifies and signs alike, so every verifier could forge tokens" + allowed);
         cases.put(algorithms + "[none]\n", "line 7: auth.token.signingalgorithms: none is refused: it accepts unsigned tokens"
                 + allowed);
-        cases.put(algorithms + "[PS256]\n", "line 7: auth.token.signingalgorithms: unsupported signing algorithm \"PS256\""
+        cases.put(algorithms + "[RS1]\n", "line 7: auth.token.signingalgorithms: unsupported signing algorithm \"RS1\""
                 + allowed);
         assertRefusals(cases);
     }

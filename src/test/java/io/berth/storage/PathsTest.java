@@ -32,8 +32,8 @@ class PathsTest {
                 Arguments.of(new Paths.UploadData(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/data"),
                 Arguments.of(new Paths.UploadStartedAt(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/startedat"),
                 Arguments.of(new Paths.CatalogEntry(RepositoryName.parse("my-org/app.v2/x_9")), V2 + "/_berth/catalog/my-org0app.v30x_:"),
-                Arguments.of(new Paths.HttpSecret(), V2 + "/_berth/httpsecret/key"),
-                Arguments.of(new Paths.HttpSecretCandidate(java.util.UUID.fromString(U.value())), V2 + "/_berth/httpsecret-" + U.value()));
+                Arguments.of(new Paths.Secret(StoredSecret.Kind.HTTP_SECRET), V2 + "/_berth/httpsecret/key"),
+                Arguments.of(new Paths.SecretCandidate(StoredSecret.Kind.HTTP_SECRET, java.util.UUID.fromString(U.value())), V2 + "/_berth/httpsecret-" + U.value()));
     }
 
     @org.junit.jupiter.api.Test

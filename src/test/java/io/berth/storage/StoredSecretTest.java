@@ -39,7 +39,7 @@ class StoredSecretTest {
             }
             assertThat(first).matches("[0-9a-f]{64}");
         }
-        assertThat(driver.list(Paths.ROOT + "/_berth")).containsExactly(Paths.of(new Paths.HttpSecretDir()));
+        assertThat(driver.list(Paths.ROOT + "/_berth")).containsExactly(Paths.of(new Paths.SecretDir(StoredSecret.Kind.HTTP_SECRET)));
     }
 
     @Test
