@@ -62,7 +62,8 @@ final class Authentication {
             Config.Token token = auth.token();
             TokenVerifier verifier = new TokenVerifier(trustedKeys(token), token.issuer(), token.service(), algorithms(token), clock, LEEWAY);
             BearerAuthorizer.Realm realm = new BearerAuthorizer.Realm(token.autoRedirect() ? null : token.realm(), token.autoRedirectPath());
-            return new Built(new BearerAuthorizer(verifier, realm, token.service(), rules), null, users, "bearer tokens of " + token.issuer());
+            return new Built(new BearerAuthorizer(verifier, realm, token.service(), rules), null, users,
+                    "bearer tokens of " + token.issuer());
         }
         return new Built(new BasicAuthorizer(signIn, rules, auth.htpasswd().realm()), null, users, "htpasswd");
     }

@@ -65,7 +65,8 @@ final class SignIns {
     static JsonNode assertError(HttpResponse<byte[]> response, int status, String code) throws IOException {
         String body = new String(response.body(), UTF_8);
         assertThat(response.statusCode()).as(body).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         JsonNode error = JSON.readTree(body).path("errors").path(0);
         assertThat(error.path("code").asText()).as(body).isEqualTo(code);
         assertThat(error.path("message").asText()).as(body).isNotBlank();
