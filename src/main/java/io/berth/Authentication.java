@@ -32,20 +32,21 @@ final class Authentication {
     /** How far token times may be off between the token server's clock and ours, as Distribution allows. */
     static final Duration LEEWAY = Duration.ofSeconds(60);
 
-    /** The authoriser, and the token server when it is on (else null). */
-    record Built(Authorizer authorizer, TokenServer tokenServer, String mode) {}
+    /** The authoriser, the token server when it is on and the htpasswd file when one is configured (else null). */
+    record Built(Authorizer authorizer, TokenServer tokenServer, Htpasswd htpasswd, String mode) {}
 
     private Authentication() {}
 
     /** Reads the files {@code auth} names; one that is missing or unusable is a configuration error naming its key. */
     static Built build(Config.Auth auth, StorageDriver driver, boolean readOnly, Clock clock) throws IOException {
         if (auth.htpasswd() == null && auth.token() == null) {
-            return new Built(Authorizer.OPEN, null, "none");
+            return new Built(Authorizer.OPEN, null, null, "none");
         }
         AccessRules rules = AccessRules.of(auth.access().stream()
                 .map(rule -> new AccessRules.Rule(rule.repositories(), Set.copyOf(rule.users()), Set.copyOf(rule.actions())))
                 .toList());
-        BasicSignIn signIn = auth.htpasswd() == null ? null : new BasicSignIn(htpasswd(auth.htpasswd(), clock), new SignInThrottle(clock));
+        Htpasswd users = auth.htpasswd() == null ? null : htpasswd(auth.htpasswd(), clock);
+        BasicSignIn signIn = users == null ? null : new BasicSignIn(users, new SignInThrottle(clock));
         Config.TokenServer server = auth.tokenServer();
         if (server != null) {
             SigningKey key = signingKey(server, driver, readOnly);
@@ -54,16 +55,17 @@ final class Authentication {
             TokenIssuer issuer = new TokenIssuer(key, server.issuer(), clock, server.expiration());
             BearerAuthorizer.Realm realm = new BearerAuthorizer.Realm(server.realm(), "/auth/token");
             return new Built(new BearerAuthorizer(verifier, realm, server.service(), rules),
-                    new TokenServer(signIn, rules, issuer, server.service(), auth.htpasswd().realm(), clock),
+                    new TokenServer(signIn, rules, issuer, server.service(), auth.htpasswd().realm(), clock), users,
                     "built-in token server (" + key.algorithm() + ")");
         }
         if (auth.token() != null) {
             Config.Token token = auth.token();
             TokenVerifier verifier = new TokenVerifier(trustedKeys(token), token.issuer(), token.service(), algorithms(token), clock, LEEWAY);
             BearerAuthorizer.Realm realm = new BearerAuthorizer.Realm(token.autoRedirect() ? null : token.realm(), token.autoRedirectPath());
-            return new Built(new BearerAuthorizer(verifier, realm, token.service(), rules), null, "bearer tokens of " + token.issuer());
+            return new Built(new BearerAuthorizer(verifier, realm, token.service(), rules), null, users,
+                    "bearer tokens of " + token.issuer());
         }
-        return new Built(new BasicAuthorizer(signIn, rules, auth.htpasswd().realm()), null, "htpasswd");
+        return new Built(new BasicAuthorizer(signIn, rules, auth.htpasswd().realm()), null, users, "htpasswd");
     }
 
     private static Htpasswd htpasswd(Config.Htpasswd settings, Clock clock) {

@@ -1,6 +1,7 @@
 package io.berth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.berth.auth.htpasswd.Htpasswd;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
 import io.berth.http.RegistryServer;
@@ -44,13 +45,16 @@ public final class Berth implements AutoCloseable {
     private final RegistryServer server;
     private final DebugServer debug;
     private final DescriptorCache cache;
+    /** {@code auth.htpasswd}'s file, or null without one. */
+    private final Htpasswd htpasswd;
     /** Everything {@link #start} opened, closed in reverse order. */
     private final Closer closer;
 
-    private Berth(RegistryServer server, DebugServer debug, DescriptorCache cache, Closer closer) {
+    private Berth(RegistryServer server, DebugServer debug, DescriptorCache cache, Htpasswd htpasswd, Closer closer) {
         this.server = server;
         this.debug = debug;
         this.cache = cache;
+        this.htpasswd = htpasswd;
         this.closer = closer;
     }
 
@@ -108,7 +112,7 @@ public final class Berth implements AutoCloseable {
             log.info("debug server listening on {}:{}: health at {}{}", debugSettings.address().getHostString(), debug.port(),
                     DebugServer.HEALTH_PATH, metrics == null ? "" : ", metrics at " + debugSettings.prometheusPath());
         }
-        return new Berth(server, debug, cache, closer);
+        return new Berth(server, debug, cache, auth.htpasswd(), closer);
     }
 
     /** The HTTP server; a TLS file it cannot use is a configuration error naming its key. */
@@ -146,6 +150,11 @@ public final class Berth implements AutoCloseable {
     /** The counters of the caches in use (none without a descriptor cache), for metrics. */
     public List<CacheStats> cacheStats() {
         return cache.stats().stream().toList();
+    }
+
+    /** The htpasswd file signed-in users are checked against, or null without {@code auth.htpasswd}; tests read its counters. */
+    public Htpasswd htpasswd() {
+        return htpasswd;
     }
 
     /**

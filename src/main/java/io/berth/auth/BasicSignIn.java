@@ -64,7 +64,13 @@ public final class BasicSignIn {
             throttle.succeeded(user, address);
             return new Outcome.SignedIn(new Caller(user));
         }
-        hold(throttle.failed(user, address));
+        Duration delay = throttle.failed(user, address);
+        Duration lockedNow = throttle.lockedFor(user, address);
+        if (lockedNow != null) {
+            // This failure locked the pair (or raced a lock): answered as the lock, at once, like every attempt until it ends.
+            return new Outcome.Throttled(user, lockedNow);
+        }
+        hold(delay);
         return new Outcome.Failed("invalid user name or password");
     }
 

@@ -3,6 +3,7 @@ package io.berth.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.Berth;
+import io.berth.auth.htpasswd.Htpasswd;
 import io.berth.config.Config;
 import io.berth.registry.Digest;
 import io.berth.storage.cache.CacheStats;
@@ -141,6 +142,11 @@ public final class TestRegistry implements AutoCloseable {
     /** The descriptor cache's counters; fails when the registry runs without a cache. */
     public CacheStats cacheStats() {
         return berth.cacheStats().stream().findFirst().orElseThrow(() -> new AssertionError("no descriptor cache configured"));
+    }
+
+    /** The htpasswd file the server checks Basic credentials against, or null without {@code auth.htpasswd}. */
+    public Htpasswd htpasswd() {
+        return berth.htpasswd();
     }
 
     /** Sends a request; {@code headers} alternate names and values. */
