@@ -26,10 +26,10 @@ final class ObservingHandler extends Handler.Wrapper {
     private final AccessLog accessLog;
     private final Metrics metrics;
 
-    /** Either may be null: no access log ({@code log.accesslog.disabled}), no metrics (Prometheus off). */
     /** The actor of a request no credentials were judged for. */
     private static final String ANONYMOUS = "anonymous";
 
+    /** Either may be null: no access log ({@code log.accesslog.disabled}), no metrics (Prometheus off). */
     ObservingHandler(Handler router, AccessLog accessLog, Metrics metrics) {
         super(router);
         this.accessLog = accessLog;
