@@ -166,6 +166,32 @@ class TokenServerHttpTest {
     }
 
     @Test
+    void garbageCredentialsAtTheTokenEndpointGetTheBasicChallenge() throws Exception {
+        List<String> garbage = List.of("Bearer " + "e30.e30.e30", "Basic !!!", "Basic", "Digest username=\"alice\"",
+                "Basic " + java.util.Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)),
+                "Basic " + java.util.Base64.getEncoder().encodeToString(new byte[] {'a', ':', (byte) 0xff, (byte) 0xfe}),
+                "Basic " + "A".repeat(5000));
+        for (String authorization : garbage) {
+            HttpResponse<byte[]> response = registry.get("/auth/token?service=berth&scope=repository:team-a/app:pull",
+                    "Authorization", authorization);
+            assertThat(response.statusCode()).as("%.40s: %s", authorization, body(response)).isEqualTo(401);
+            assertThat(TestRegistry.errorCode(response)).isEqualTo("UNAUTHORIZED");
+            assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly("Basic realm=\"berth-test\"");
+        }
+    }
+
+    @Test
+    void askingForMoreScopesThanAnyClientWouldIsABadRequest() throws Exception {
+        StringBuilder query = new StringBuilder("/auth/token?service=berth");
+        for (int i = 0; i < 65; i++) {
+            query.append("&scope=repository:public/r").append(i).append(":pull");
+        }
+        HttpResponse<byte[]> response = registry.get(query.toString(), "Authorization", basic("bob", "builder"));
+        assertThat(response.statusCode()).as(body(response)).isEqualTo(400);
+        assertThat(TestRegistry.errorCode(response)).isEqualTo("BAD_REQUEST");
+    }
+
+    @Test
     void onlyGetAndHeadAreAnswered() throws Exception {
         HttpResponse<byte[]> response = registry.send("POST", "/auth/token?service=berth", "grant_type=password".getBytes(StandardCharsets.UTF_8),
                 "Content-Type", "application/x-www-form-urlencoded", "Authorization", basic("alice", "wonderland"));

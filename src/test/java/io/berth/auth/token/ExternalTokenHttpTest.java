@@ -190,9 +190,7 @@ class ExternalTokenHttpTest {
                 challenge("repository:team/app:pull,push", "insufficient_scope"));
         assertRefused(send("POST", "/v2/" + REPO + "/blobs/uploads/?digest=" + layer, LAYER, pullOnly),
                 challenge("repository:team/app:pull,push", "insufficient_scope"));
-        byte[] manifest = Images.json(Map.of("schemaVersion", 2, "mediaType", "application/vnd.oci.image.manifest.v1+json",
-                "config", Images.descriptor(Images.OCI_CONFIG, layer, LAYER.length), "layers", List.of()));
-        HttpResponse<byte[]> put = registry.send("PUT", "/v2/" + REPO + "/manifests/v1", manifest,
+        HttpResponse<byte[]> put = registry.send("PUT", "/v2/" + REPO + "/manifests/v1", manifest(),
                 "Content-Type", "application/vnd.oci.image.manifest.v1+json", "Authorization", "Bearer " + pullOnly);
         assertRefused(put, challenge("repository:team/app:pull,push", "insufficient_scope"));
     }
@@ -209,6 +207,20 @@ class ExternalTokenHttpTest {
         String both = token(Signer.JWKS, access("repository", "team/target", "pull", "push"), access("repository", REPO, "pull"));
         HttpResponse<byte[]> mounted = send("POST", mount, null, both);
         assertThat(mounted.statusCode()).as(body(mounted)).isEqualTo(201);
+    }
+
+    @Test
+    void theCatalogNeedsTheRegistryCatalogScope() throws Exception {
+        // A repository is listed once it holds a manifest.
+        HttpResponse<byte[]> put = registry.send("PUT", "/v2/" + REPO + "/manifests/listed", manifest(),
+                "Content-Type", "application/vnd.oci.image.manifest.v1+json",
+                "Authorization", "Bearer " + token(Signer.KID, access("repository", REPO, "pull", "push")));
+        assertThat(put.statusCode()).as(body(put)).isEqualTo(201);
+        HttpResponse<byte[]> refused = send("GET", "/v2/_catalog", null, token(Signer.KID, access("repository", REPO, "pull")));
+        assertRefused(refused, challenge("registry:catalog:*", "insufficient_scope"));
+        HttpResponse<byte[]> listed = send("GET", "/v2/_catalog", null, token(Signer.KID, access("registry", "catalog", "*")));
+        assertThat(listed.statusCode()).as(body(listed)).isEqualTo(200);
+        assertThat(Forge.JSON.readTree(listed.body()).path("repositories").toString()).contains(REPO);
     }
 
     @Test
@@ -242,6 +254,12 @@ class ExternalTokenHttpTest {
     @SafeVarargs
     private static String token(Signer signer, Map<String, Object>... access) throws Exception {
         return tokens.token(signer, tokens.claims("alice", List.of(access)));
+    }
+
+    /** An OCI image manifest whose config is the pushed layer. */
+    private static byte[] manifest() {
+        return Images.json(Map.of("schemaVersion", 2, "mediaType", "application/vnd.oci.image.manifest.v1+json",
+                "config", Images.descriptor(Images.OCI_CONFIG, layer, LAYER.length), "layers", List.of()));
     }
 
     private static Map<String, Object> pullClaims() {
