@@ -133,23 +133,23 @@ class ExternalTokenHttpTest {
     void anExpiredTokenIsRefusedAsInvalid() throws Exception {
         long hourAgo = Instant.now().getEpochSecond() - 3600;
         Map<String, Object> claims = Forge.with(Forge.with(Forge.with(pullClaims(), "exp", hourAgo + 300), "nbf", hourAgo), "iat", hourAgo);
-        assertInvalid(tokens.token(Signer.KID, claims));
+        assertInvalid(tokens.token(Signer.KID, claims), "token expired");
     }
 
     @Test
     void aTokenForAnotherAudienceIsRefusedAsInvalid() throws Exception {
-        assertInvalid(tokens.token(Signer.KID, Forge.with(pullClaims(), "aud", "another.registry")));
+        assertInvalid(tokens.token(Signer.KID, Forge.with(pullClaims(), "aud", "another.registry")), "audience");
     }
 
     @Test
     void aTokenOfAnotherIssuerIsRefusedAsInvalid() throws Exception {
-        assertInvalid(tokens.token(Signer.KID, Forge.with(pullClaims(), "iss", "someone-else")));
+        assertInvalid(tokens.token(Signer.KID, Forge.with(pullClaims(), "iss", "someone-else")), "issuer");
     }
 
     @Test
     void anUnsignedTokenWithAlgNoneIsRefusedAsInvalid() throws Exception {
         Map<String, Object> header = Forge.with(tokens.header(Signer.KID), "alg", "none");
-        assertInvalid(Forge.b64(Forge.json(header)) + "." + Forge.b64(Forge.json(pullClaims())) + ".");
+        assertInvalid(Forge.b64(Forge.json(header)) + "." + Forge.b64(Forge.json(pullClaims())) + ".", "algorithm none");
     }
 
     @Test
@@ -158,13 +158,13 @@ class ExternalTokenHttpTest {
         String input = Forge.b64(Forge.json(header)) + "." + Forge.b64(Forge.json(pullClaims()));
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Files.readAllBytes(tokens.bundle()), "HmacSHA256"));
-        assertInvalid(input + "." + Forge.b64(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII))));
+        assertInvalid(input + "." + Forge.b64(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII))), "algorithm HS256");
     }
 
     @Test
     void aTokenSignedByAnUntrustedKeyUnderATrustedKidIsRefusedAsInvalid() throws Exception {
         String forged = TestTokenServer.sign(tokens.header(Signer.KID), pullClaims(), Forge.keyPair("secp256r1").getPrivate());
-        assertInvalid(forged);
+        assertInvalid(forged, "signature does not verify");
     }
 
     @Test
@@ -174,7 +174,7 @@ class ExternalTokenHttpTest {
         List<String> chain = Pem.certificates(leaf.certificateFile()).stream().map(TestTokenServer::der).toList();
         assertThat(chain).hasSize(2);
         Map<String, Object> header = Forge.with(Forge.header("ES256", null), "x5c", chain);
-        assertInvalid(TestTokenServer.sign(header, pullClaims(), leaf.keys().getPrivate()));
+        assertInvalid(TestTokenServer.sign(header, pullClaims(), leaf.keys().getPrivate()), "trusted root");
     }
 
     @Test
@@ -274,9 +274,11 @@ class ExternalTokenHttpTest {
         return "Bearer realm=\"" + tokens.realm() + "\",service=\"" + SERVICE + "\",scope=\"" + scope + "\",error=\"" + error + "\"";
     }
 
-    /** A pull of the pushed layer with {@code token} is 401 invalid_token. */
-    private static void assertInvalid(String token) throws Exception {
-        assertRefused(send("GET", "/v2/" + REPO + "/blobs/" + layer, null, token), challenge("repository:team/app:pull", "invalid_token"));
+    /** A pull of the pushed layer with {@code token} is 401 invalid_token, for the reason {@code why} names. */
+    private static void assertInvalid(String token, String why) throws Exception {
+        HttpResponse<byte[]> response = send("GET", "/v2/" + REPO + "/blobs/" + layer, null, token);
+        assertRefused(response, challenge("repository:team/app:pull", "invalid_token"));
+        assertThat(Forge.JSON.readTree(response.body()).path("errors").path(0).path("message").asText()).contains(why);
     }
 
     private static void assertRefused(HttpResponse<byte[]> response, String challenge) throws Exception {
