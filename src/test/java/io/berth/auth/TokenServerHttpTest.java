@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.auth.token.SigningKey;
 import io.berth.crypto.Pem;
 import io.berth.registry.Digest;
+import io.berth.registry.MediaTypes;
+import io.berth.testing.Images;
 import io.berth.testing.MutableClock;
 import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
@@ -133,15 +135,33 @@ class TokenServerHttpTest {
     }
 
     @Test
-    void theCatalogScopeIsGrantedByTheRules() throws Exception {
-        for (String authorization : new String[] {basic("bob", "builder"), null}) {
-            String token = token(authorization, "registry:catalog:*");
-            assertThat(claims(token).path("access").toString())
+    void theCatalogScopeIsGrantedByTheRulesAndListsWhatTheCallerMayPull() throws Exception {
+        String push = "Bearer " + token(basic("alice", "wonderland"), "repository:team-a/listed:pull,push");
+        byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+        Digest digest = Digest.sha256(config);
+        assertThat(registry.send("POST", "/v2/team-a/listed/blobs/uploads/?digest=" + digest, config, "Authorization", push).statusCode())
+                .isEqualTo(201);
+        byte[] manifest = Images.json(Map.of("schemaVersion", 2, "mediaType", MediaTypes.OCI_MANIFEST,
+                "config", Images.descriptor(Images.OCI_CONFIG, digest, config.length), "layers", List.of()));
+        assertThat(registry.send("PUT", "/v2/team-a/listed/manifests/1", manifest, "Content-Type", MediaTypes.OCI_MANIFEST,
+                "Authorization", push).statusCode()).isEqualTo(201);
+
+        Map<String, String> callers = new java.util.LinkedHashMap<>();
+        callers.put("alice", basic("alice", "wonderland"));
+        callers.put("bob", basic("bob", "builder"));
+        callers.put("anonymous", null);
+        for (Map.Entry<String, String> caller : callers.entrySet()) {
+            String token = token(caller.getValue(), "registry:catalog:*");
+            assertThat(claims(token).path("access").toString()).as(caller.getKey())
                     .isEqualTo("[{\"type\":\"registry\",\"name\":\"catalog\",\"actions\":[\"*\"]}]");
             HttpResponse<byte[]> catalog = registry.get("/v2/_catalog", "Authorization", "Bearer " + token);
             assertThat(catalog.statusCode()).as(body(catalog)).isEqualTo(200);
-            // team-a/app may exist (another test pushes there), but neither bob nor anonymous may pull it.
-            assertThat(body(catalog)).doesNotContain("team-a");
+            String listed = AuthFixtures.JSON.readTree(catalog.body()).path("repositories").toString();
+            if (caller.getKey().equals("alice")) {
+                assertThat(listed).contains("team-a/listed");
+            } else {
+                assertThat(listed).as(caller.getKey()).doesNotContain("team-a");
+            }
         }
     }
 
