@@ -11,6 +11,7 @@ import io.berth.registry.Digest;
 import io.berth.registry.MediaTypes;
 import io.berth.testing.Images;
 import io.berth.testing.MutableClock;
+import io.berth.testing.S3Proxy;
 import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -254,6 +255,24 @@ class TokenServerHttpTest {
         HttpResponse<byte[]> pulled = registry.get("/v2/team-a/kept/blobs/" + digest, "Authorization", "Bearer " + token);
         assertThat(pulled.statusCode()).as(body(pulled)).isEqualTo(200);
         assertThat(pulled.body()).isEqualTo(content);
+    }
+
+    @Test
+    void replicasSharingS3StorageShareTheGeneratedKey() throws Exception {
+        String bucket = S3Proxy.shared().createBucket("tokenkey");
+        Path config = config("tokenserver:\n    enabled: true\n", RULES);
+        try (TestRegistry first = TestRegistry.builder(dir.resolve("unused-1")).s3(S3Proxy.shared(), bucket, "/shared").config(config).start();
+                TestRegistry second = TestRegistry.builder(dir.resolve("unused-2")).s3(S3Proxy.shared(), bucket, "/shared").config(config).start()) {
+            HttpResponse<byte[]> issued = first.get("/auth/token?service=berth&scope=repository:team-a/app:pull",
+                    "Authorization", basic("alice", "wonderland"));
+            assertThat(issued.statusCode()).as(body(issued)).isEqualTo(200);
+            String token = AuthFixtures.JSON.readTree(issued.body()).path("token").asText();
+            HttpResponse<byte[]> tags = second.get("/v2/team-a/app/tags/list", "Authorization", "Bearer " + token);
+            assertThat(tags.statusCode()).as(body(tags)).isEqualTo(404);
+            assertThat(TestRegistry.errorCode(tags)).isEqualTo("NAME_UNKNOWN");
+        } finally {
+            S3Proxy.shared().empty(bucket);
+        }
     }
 
     @Test
