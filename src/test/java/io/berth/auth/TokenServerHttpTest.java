@@ -20,7 +20,10 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +51,7 @@ class TokenServerHttpTest {
     static Path dir;
     static Path htpasswd;
     static TestRegistry registry;
-    static MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    static final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     @BeforeAll
     static void start() throws Exception {
@@ -90,7 +93,7 @@ class TokenServerHttpTest {
         JsonNode answer = AuthFixtures.JSON.readTree(response.body());
         assertThat(answer.path("expires_in").asLong()).isEqualTo(300);
         assertThat(answer.path("access_token").asText()).isEqualTo(answer.path("token").asText());
-        assertThat(Instant.parse(answer.path("issued_at").asText())).isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(Instant.parse(answer.path("issued_at").asText())).isEqualTo(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
         String bearer = "Bearer " + answer.path("token").asText();
 
@@ -147,7 +150,7 @@ class TokenServerHttpTest {
         assertThat(registry.send("PUT", "/v2/team-a/listed/manifests/1", manifest, "Content-Type", MediaTypes.OCI_MANIFEST,
                 "Authorization", push).statusCode()).isEqualTo(201);
 
-        Map<String, String> callers = new java.util.LinkedHashMap<>();
+        Map<String, String> callers = new LinkedHashMap<>();
         callers.put("alice", basic("alice", "wonderland"));
         callers.put("bob", basic("bob", "builder"));
         callers.put("anonymous", null);
@@ -189,8 +192,8 @@ class TokenServerHttpTest {
     @Test
     void garbageCredentialsAtTheTokenEndpointGetTheBasicChallenge() throws Exception {
         List<String> garbage = List.of("Bearer " + "e30.e30.e30", "Basic !!!", "Basic", "Digest username=\"alice\"",
-                "Basic " + java.util.Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)),
-                "Basic " + java.util.Base64.getEncoder().encodeToString(new byte[] {'a', ':', (byte) 0xff, (byte) 0xfe}),
+                "Basic " + Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)),
+                "Basic " + Base64.getEncoder().encodeToString(new byte[] {'a', ':', (byte) 0xff, (byte) 0xfe}),
                 "Basic " + "A".repeat(5000));
         for (String authorization : garbage) {
             HttpResponse<byte[]> response = registry.get("/auth/token?service=berth&scope=repository:team-a/app:pull",

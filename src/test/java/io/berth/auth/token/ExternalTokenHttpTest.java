@@ -8,7 +8,6 @@ import io.berth.auth.token.TestTokenServer.Signer;
 import io.berth.crypto.Pem;
 import io.berth.registry.Digest;
 import io.berth.testing.Images;
-import io.berth.testing.MutableClock;
 import io.berth.testing.RawHttp;
 import io.berth.testing.TestCertificates;
 import io.berth.testing.TestCertificates.Issued;
@@ -20,8 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -55,17 +54,17 @@ class ExternalTokenHttpTest {
     static void start() throws Exception {
         tokens = TestTokenServer.start(dir.resolve("issuer"), SERVICE, ISSUER, Map.of("alice", "wonderland"));
         // Tokens and certificates carry the real time: the registry's clock starts there too.
-        registry = TestRegistry.builder(dir.resolve("root")).clock(new MutableClock(Instant.now()))
+        registry = TestRegistry.builder(dir.resolve("root")).clock(Clock.systemUTC())
                 .env("REGISTRY_AUTH_TOKEN_REALM", tokens.realm())
                 .env("REGISTRY_AUTH_TOKEN_SERVICE", SERVICE)
                 .env("REGISTRY_AUTH_TOKEN_ISSUER", ISSUER)
                 .env("REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE", tokens.bundle().toString())
                 .env("REGISTRY_AUTH_TOKEN_JWKS", tokens.jwks().toString())
                 .start();
-        HttpResponse<byte[]> pushed = send("POST", "/v2/" + REPO + "/blobs/uploads/?digest=" + Digest.sha256(LAYER), LAYER,
+        layer = Digest.sha256(LAYER);
+        HttpResponse<byte[]> pushed = send("POST", "/v2/" + REPO + "/blobs/uploads/?digest=" + layer, LAYER,
                 token(Signer.KID, access("repository", REPO, "pull", "push")));
         assertThat(pushed.statusCode()).as(body(pushed)).isEqualTo(201);
-        layer = Digest.sha256(LAYER);
     }
 
     @AfterAll
@@ -226,12 +225,12 @@ class ExternalTokenHttpTest {
     @Test
     void garbageInAuthorizationIsRefusedWithAChallengeNeverAServerError() throws Exception {
         String valid = token(Signer.KID, access("repository", REPO, "pull"));
-        List<String> garbage = new ArrayList<>(List.of("Bearer", "Bearer ", "Bearer .", "Bearer ..", "Bearer a.b.c",
+        List<String> garbage = List.of("Bearer", "Bearer ", "Bearer .", "Bearer ..", "Bearer a.b.c",
                 "Bearer " + valid.substring(0, valid.lastIndexOf('.')), "Bearer " + valid + "x", "Bearer " + valid + ".x",
                 "Bearer " + "e".repeat(6_000), "Bearer eyJhbGciOiJFUzI1NiJ9.e30.AAAA", "Bearer eyJ9.eyJ9.eyJ9",
                 "Bearer " + Forge.b64("[]") + "." + Forge.b64("[]") + ".AA", "Bearer " + Forge.b64("{\"alg\":7}") + ".e30.AA",
                 "Basic " + Base64.getEncoder().encodeToString("alice:wonderland".getBytes(StandardCharsets.UTF_8)),
-                "Basic !!!", "Digest username=\"alice\"", "bearer" + valid, "Bearer\t" + valid.replace('.', '\t')));
+                "Basic !!!", "Digest username=\"alice\"", "bearer" + valid, "Bearer\t" + valid.replace('.', '\t'));
         for (String authorization : garbage) {
             HttpResponse<byte[]> response = registry.send("GET", "/v2/" + REPO + "/blobs/" + layer, null, "Authorization", authorization);
             assertThat(response.statusCode()).as("%.60s: %s", authorization, body(response)).isEqualTo(401);

@@ -26,8 +26,8 @@ import java.util.Map;
  * An external token server for tests, as docker_auth would be: Docker's token endpoint on
  * loopback, signing ES256 tokens with keys the test generates, for users it knows by password.
  * A signed-in user gets every scope asked for; anonymous gets none. It holds three signers:
- * a certificate of the root bundle (found by its libtrust kid), a leaf of the bundle's CA that
- * travels in {@code x5c}, and a key of a JWKS file (found by its JWKS kid).
+ * a certificate of the root bundle (found by its libtrust kid; the endpoint's tokens use it), a
+ * leaf of the bundle's CA that travels in {@code x5c}, and a key of a JWKS file (found by its JWKS kid).
  */
 public final class TestTokenServer implements AutoCloseable {
 
@@ -46,7 +46,6 @@ public final class TestTokenServer implements AutoCloseable {
     private final Path bundle;
     private final Path jwks;
     private final HttpServer server;
-    private volatile Signer signer = Signer.KID;
 
     private TestTokenServer(Path dir, String service, String issuer, Map<String, String> users) throws Exception {
         this.service = service;
@@ -84,11 +83,6 @@ public final class TestTokenServer implements AutoCloseable {
         return jwks;
     }
 
-    /** How the tokens the endpoint issues from now on name their key. */
-    public void signWith(Signer signer) {
-        this.signer = signer;
-    }
-
     /** Claims for {@code subject} granting {@code access} (type, name, actions...), valid five minutes from now. */
     public Map<String, Object> claims(String subject, List<Map<String, Object>> access) {
         long now = Instant.now().getEpochSecond();
@@ -109,7 +103,7 @@ public final class TestTokenServer implements AutoCloseable {
         return Map.of("type", type, "name", name, "actions", List.of(actions));
     }
 
-    /** The header a token of {@code signer} carries. */
+    /** The header of a token signed by {@code how}. */
     public Map<String, Object> header(Signer how) {
         return switch (how) {
             case KID -> Forge.header("ES256", LibtrustKeyId.of(kidSigner.keys().getPublic()));
@@ -176,7 +170,7 @@ public final class TestTokenServer implements AutoCloseable {
                     }
                 }
             }
-            String token = token(signer, claims(user, access));
+            String token = token(Signer.KID, claims(user, access));
             reply(exchange, 200, Forge.json(Map.of("token", token, "access_token", token, "expires_in", 300,
                     "issued_at", Instant.now().toString())));
         } catch (GeneralSecurityException e) {
