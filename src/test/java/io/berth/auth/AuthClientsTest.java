@@ -95,8 +95,8 @@ class AuthClientsTest {
             assertThatThrownBy(() -> skopeo.copy("oci:" + source.dir() + ":1.0", destination, "--dest-authfile", noCredentials.toString()))
                     .isInstanceOf(AssertionError.class).hasMessageContaining("skopeo exited with")
                     .message().containsAnyOf("unauthorized", "authentication required", "401");
-            HttpResponse<byte[]> catalog = authenticated(registry, "/v2/team-a/anonymous/tags/list");
-            assertThat(catalog.statusCode()).as("nothing was pushed to %s", destination).isEqualTo(404);
+            HttpResponse<byte[]> tags = authenticated(registry, "/v2/team-a/anonymous/tags/list");
+            assertThat(tags.statusCode()).as("nothing was pushed to %s", destination).isEqualTo(404);
         }
     }
 
