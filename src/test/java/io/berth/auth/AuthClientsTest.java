@@ -46,7 +46,7 @@ class AuthClientsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path users = AuthFixtures.htpasswd(dir.resolve("htpasswd"), Map.of(USER, PASSWORD));
+        Path users = SignIns.htpasswdFile(dir.resolve("htpasswd"), USER, PASSWORD);
         // Clients judge a token's age by its issued_at: the registries keep the real time.
         htpasswd = TestRegistry.builder(dir.resolve("htpasswd-root")).clock(Clock.systemUTC())
                 .env("REGISTRY_AUTH_HTPASSWD_PATH", users.toString()).start();
@@ -120,7 +120,7 @@ class AuthClientsTest {
         Map<String, byte[]> back = OciLayout.blobs(pulled);
         assertThat(back).containsOnlyKeys(original.keySet());
         original.forEach((digest, bytes) -> assertThat(back.get(digest)).as(digest).isEqualTo(bytes));
-        JsonNode index = AuthFixtures.JSON.readTree(pulled.resolve("index.json").toFile());
+        JsonNode index = SignIns.JSON.readTree(pulled.resolve("index.json").toFile());
         assertThat(index.path("manifests").path(0).path("digest").asText()).isEqualTo(image.digest());
     }
 
@@ -144,7 +144,7 @@ class AuthClientsTest {
         podman(home, "push", "--tls-verify=false", "--authfile", authFile.toString(), local, "docker://" + host + "/team-a/podman-" + name + ":1");
 
         String inspected = skopeo.inspect("docker://" + host + "/team-a/podman-" + name + ":1", "--creds", CREDS).stdout();
-        JsonNode manifest = AuthFixtures.JSON.readTree(inspected);
+        JsonNode manifest = SignIns.JSON.readTree(inspected);
         assertThat(manifest.path("Layers")).hasSize(1);
         HttpResponse<byte[]> tags = authenticated(registry, "/v2/team-a/podman-" + name + "/tags/list");
         assertThat(tags.statusCode()).isEqualTo(200);
@@ -157,7 +157,7 @@ class AuthClientsTest {
 
     /** A GET with alice's credentials, whichever scheme the registry speaks. */
     private static HttpResponse<byte[]> authenticated(TestRegistry registry, String path) throws Exception {
-        String authorization = AuthFixtures.basic(USER, PASSWORD);
+        String authorization = SignIns.basic(USER, PASSWORD);
         if (registry != htpasswd) {
             String repository = path.substring("/v2/".length(), path.indexOf("/tags/"));
             String token = registry == tokenServer ? tokenOfBerth(repository) : issuer.token(TestTokenServer.Signer.KID,
@@ -169,9 +169,9 @@ class AuthClientsTest {
 
     private static String tokenOfBerth(String repository) throws Exception {
         HttpResponse<byte[]> issued = tokenServer.get("/auth/token?service=berth&scope=repository:" + repository + ":pull",
-                "Authorization", AuthFixtures.basic(USER, PASSWORD));
+                "Authorization", SignIns.basic(USER, PASSWORD));
         assertThat(issued.statusCode()).isEqualTo(200);
-        return AuthFixtures.JSON.readTree(issued.body()).path("token").asText();
+        return SignIns.JSON.readTree(issued.body()).path("token").asText();
     }
 
     /** podman with every file of its own under {@code home}: storage, run state, configuration. */

@@ -17,7 +17,7 @@ import java.util.List;
 /** What the HTTP tests of sign-in share: htpasswd files written by the real {@code htpasswd}, Basic headers, error checks. */
 final class SignIns {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private SignIns() {}
 
@@ -83,5 +83,10 @@ final class SignIns {
     /** No stack trace or class name of the server's code in a body. */
     static void assertNoTrace(String body) {
         assertThat(body).doesNotContain("Exception", "at io.berth", "at java.", "io.berth.", "org.eclipse");
+    }
+
+    /** A JWT's header (part 0) or claims (part 1), decoded without verifying anything. */
+    static JsonNode part(String token, int part) throws IOException {
+        return JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[part]));
     }
 }
