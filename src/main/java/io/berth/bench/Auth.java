@@ -31,10 +31,12 @@ final class Auth {
     // scheme and the tokens learnt, as a client's credential store does; a few entries at most.
     private static final Map<URI, Auth> SHARED = new ConcurrentHashMap<>();
 
+    /** How the registry wants to be signed in to, once a 401 said so. */
+    private enum Scheme { BASIC, BEARER }
+
     private final String basic;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
-    private volatile boolean bearer;
-    private volatile boolean known;
+    private volatile Scheme scheme;
 
     private Auth(String userInfo) {
         this.basic = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
@@ -48,32 +50,32 @@ final class Auth {
 
     /** The Authorization value for a request to {@code target}, or null before the scheme is known or without a token yet. */
     String header(String target) {
-        if (!known) {
-            return null;
-        }
-        return bearer ? tokens.get(repository(target)) : basic;
+        Scheme known = scheme;
+        return known == null ? null : known == Scheme.BASIC ? basic : tokens.get(repository(target));
     }
 
     /**
-     * Learns from a 401's challenge: the scheme and, for Bearer, a new token for {@code target}'s
-     * repository. True when the request is worth sending again.
+     * Learns from a 401 to a request sent with {@code sent} (or null): the scheme and, for Bearer,
+     * a new token for {@code target}'s repository unless another connection has just fetched one.
+     * True when the request is worth sending again, signed as {@link #header} now says.
      */
-    boolean answer(String target, String challenge) throws IOException {
+    boolean answer(String target, String sent, String challenge) throws IOException {
         if (challenge == null) {
             return false;
         }
         if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
-            boolean first = !known || bearer;
-            bearer = false;
-            known = true;
-            return first;
+            scheme = Scheme.BASIC;
+            return !basic.equals(sent); // sent already: the credentials are wrong
         }
         if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
             return false;
         }
-        tokens.put(repository(target), token(parameters(challenge)));
-        bearer = true;
-        known = true;
+        scheme = Scheme.BEARER;
+        String repository = repository(target);
+        String current = tokens.get(repository);
+        if (current == null || current.equals(sent)) {
+            tokens.put(repository, token(parameters(challenge)));
+        }
         return true;
     }
 

@@ -68,15 +68,15 @@ final class HttpConnection implements AutoCloseable {
         if (auth == null) {
             return exchange(method, target, body, mode, hashBody, headers);
         }
-        Response response = exchange(method, target, body, mode, hashBody, signed(target, headers));
-        if (response.status() == 401 && auth.answer(target, response.header("WWW-Authenticate"))) {
-            response = exchange(method, target, body, mode, hashBody, signed(target, headers));
+        String authorization = auth.header(target);
+        Response response = exchange(method, target, body, mode, hashBody, signed(authorization, headers));
+        if (response.status() == 401 && auth.answer(target, authorization, response.header("WWW-Authenticate"))) {
+            response = exchange(method, target, body, mode, hashBody, signed(auth.header(target), headers));
         }
         return response;
     }
 
-    private String[] signed(String target, String[] headers) {
-        String authorization = auth.header(target);
+    private static String[] signed(String authorization, String[] headers) {
         if (authorization == null) {
             return headers;
         }
