@@ -36,7 +36,7 @@ final class CacheCompareCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "20000", description = "Requests per run.")
     long count;
 
-    @Option(names = "--duration", converter = Sizes.DurationConverter.class, description = "Run for this long instead of a count, e.g. 10s.")
+    @Option(names = "--duration", converter = Sizes.DurationConverter.class, description = "Run for this long instead of --count, e.g. 10s.")
     Duration duration;
 
     @Option(names = "--concurrency", split = ",", defaultValue = "16,64", description = "Client connections, one entry each.")

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.registry.Digest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -29,6 +29,8 @@ public final class TokenVerifier {
     private static final int MAX_CHAIN = 8;
     /** The verified-token cache holds tokens of at most this many characters in all (claims are smaller than their tokens). */
     private static final long CACHE_CHARACTERS = 4L << 20;
+    /** Cloned per token: MessageDigest.getInstance costs about as much as hashing the token. */
+    private static final MessageDigest SHA256 = Digest.Algorithm.SHA256.newHasher();
 
     private final TrustedKeys keys;
     private final String issuer;
@@ -171,9 +173,9 @@ public final class TokenVerifier {
 
     private static String sha256(String token) {
         try {
-            return Jws.encode(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+            return Jws.encode(((MessageDigest) SHA256.clone()).digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be cloned", e);
         }
     }
 
