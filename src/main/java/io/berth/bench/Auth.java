@@ -115,7 +115,7 @@ final class Auth {
     }
 
     /** The repository a request target names ({@code /v2/<name>/blobs/...}), or the whole path for others (the catalog). */
-    static String repository(String target) {
+    private static String repository(String target) {
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         int end = -1;

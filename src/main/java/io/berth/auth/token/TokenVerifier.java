@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.registry.Digest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -30,7 +30,7 @@ public final class TokenVerifier {
     /** The verified-token cache holds tokens of at most this many characters in all (claims are smaller than their tokens). */
     private static final long CACHE_CHARACTERS = 4L << 20;
     /** Cloned per token: MessageDigest.getInstance costs about as much as hashing the token. */
-    private static final MessageDigest SHA256 = Digest.Algorithm.SHA256.newHasher();
+    private static final MessageDigest SHA256 = sha256Prototype();
 
     private final TrustedKeys keys;
     private final String issuer;
@@ -169,6 +169,14 @@ public final class TokenVerifier {
             throw new InvalidTokenException("malformed token: x5c holds something that is not a certificate");
         }
         return chain;
+    }
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static String sha256(String token) {
