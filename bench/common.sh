@@ -27,10 +27,10 @@ free_port() {
     done
 }
 
-# wait_ready PORT: until a registry answers /v2/ there, for up to 10 s.
+# wait_ready PORT: until a registry answers /v2/ there (a 401 too: it asks for credentials), for up to 10 s.
 wait_ready() {
     for _ in $(seq 1 100); do
-        if curl -fsS "http://127.0.0.1:$1/v2/" >/dev/null 2>&1; then
+        if [[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" 2>/dev/null)" =~ ^(200|401)$ ]]; then
             return 0
         fi
         sleep 0.1

@@ -3,10 +3,10 @@ package io.berth.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.berth.registry.Digest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,6 +34,9 @@ public final class SignInThrottle {
     static final Duration FIRST_LOCK = Duration.ofMinutes(1);
     static final Duration MAX_LOCK = Duration.ofMinutes(15);
     static final int MAXIMUM_PAIRS = 100_000;
+
+    /** Cloned per use: MessageDigest.getInstance costs more than hashing a user and an address. */
+    private static final MessageDigest SHA256 = Digest.Algorithm.SHA256.newHasher();
 
     private final Clock clock;
     private final Cache<Pair, Failures> pairs;
@@ -127,7 +130,7 @@ public final class SignInThrottle {
 
     private static Pair pair(String user, String address) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = (MessageDigest) SHA256.clone();
             for (String part : new String[] {Objects.toString(user, ""), Objects.toString(address, "")}) {
                 byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
                 sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(0, bytes.length)); // length first: no two splits collide
@@ -135,8 +138,8 @@ public final class SignInThrottle {
             }
             ByteBuffer digest = ByteBuffer.wrap(sha.digest());
             return new Pair(digest.getLong(), digest.getLong());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be cloned", e);
         }
     }
 }

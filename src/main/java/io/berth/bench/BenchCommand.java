@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
 
     // Not required by picocli, so that `berth bench compare` runs without it.
-    @Option(names = "--url", description = "The registry, e.g. http://127.0.0.1:5000 (required).")
+    @Option(names = "--url", description = {"The registry, e.g. http://127.0.0.1:5000 (required); http://alice:secret@127.0.0.1:5000",
+            "signs in as alice with Basic or bearer tokens, as the registry asks (user and password percent-encoded)."})
     URI url;
 
     @Option(names = "--scenario", split = ",", defaultValue = "push-monolithic", description = "Scenarios to run, comma-separated, or all.")

@@ -2,6 +2,7 @@ package io.berth.bench;
 
 import java.io.PrintWriter;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,16 +14,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code berth bench cache}: the descriptor-cache read path (blob HEAD, manifest HEAD and GET by
- * digest) against several Berths that differ only in their cache, in alternation, reported as
- * ratios to the first.
+ * {@code berth bench cache} (or {@code targets}): the read path (blob HEAD, manifest HEAD and GET
+ * by digest) against several registries that differ in one setting (the descriptor cache,
+ * authentication), in alternation, reported as ratios to the first.
  */
-@Command(name = "cache", mixinStandardHelpOptions = true,
+@Command(name = "cache", aliases = "targets", mixinStandardHelpOptions = true,
         description = {"Run the cached read scenarios against several registries in alternation and print",
-                "each one's throughput as a ratio to the first (e.g. Berth without a cache)."})
+                "each one's throughput as a ratio to the first (e.g. Berth without a cache, or without auth)."})
 final class CacheCompareCommand implements Callable<Integer> {
 
-    @Option(names = "--target", required = true, description = "NAME=URL=PID, repeated; the first is the baseline.")
+    @Option(names = "--target", required = true, description = {"NAME=URL=PID, repeated; the first is the baseline.",
+            "A URL with a user (http://alice:secret@host:port) signs in with Basic or bearer tokens, as the registry asks."})
     List<String> targets;
 
     @Option(names = "--rounds", defaultValue = "3", description = "Timed runs per target and scenario.")
@@ -33,6 +35,9 @@ final class CacheCompareCommand implements Callable<Integer> {
 
     @Option(names = "--count", defaultValue = "20000", description = "Requests per run.")
     long count;
+
+    @Option(names = "--duration", converter = Sizes.DurationConverter.class, description = "Run for this long instead of --count, e.g. 10s.")
+    Duration duration;
 
     @Option(names = "--concurrency", split = ",", defaultValue = "16,64", description = "Client connections, one entry each.")
     List<Integer> concurrency;
@@ -96,7 +101,8 @@ final class CacheCompareCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "berth bench cache: unknown scenario " + name);
             }
             for (int c : concurrency) {
-                Scenarios.Settings settings = new Scenarios.Settings(Scenarios.MIB, count, c, Scenarios.MIB, null);
+                long runCount = duration == null ? count : 0;
+                Scenarios.Settings settings = new Scenarios.Settings(Scenarios.MIB, runCount, c, Scenarios.MIB, duration);
                 String label = name + " c" + c;
                 double[][] ops = new double[all.size()][rounds];
                 double[][] cpu = new double[all.size()][rounds];
@@ -105,7 +111,7 @@ final class CacheCompareCommand implements Callable<Integer> {
                         Target target = all.get(t);
                         Runner.Operation operation = BenchCommand.prepare(target.url(), target.pushed(), scenario, settings);
                         double before = target.process().cpuSeconds();
-                        Result result = Runner.run(label, target.name(), target.url(), target.pushed(), c, count, null, operation);
+                        Result result = Runner.run(label, target.name(), target.url(), target.pushed(), c, runCount, duration, operation);
                         if (result.errors() > 0) {
                             errors++;
                             out.println("  " + target.name() + " had " + result.errors() + " errors; first: " + result.firstError());

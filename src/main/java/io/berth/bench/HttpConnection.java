@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,6 +37,7 @@ final class HttpConnection implements AutoCloseable {
     private final String host;
     private final int port;
     private final Pushed pushed;
+    private final Auth auth;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -50,6 +52,7 @@ final class HttpConnection implements AutoCloseable {
         this.host = base.getHost();
         this.port = base.getPort() < 0 ? 80 : base.getPort();
         this.pushed = pushed;
+        this.auth = Auth.of(base);
     }
 
     /** Where the pushes made on this connection are recorded. */
@@ -57,8 +60,33 @@ final class HttpConnection implements AutoCloseable {
         return pushed;
     }
 
-    /** Sends a request with an optional body and reads the whole response. */
+    /**
+     * Sends a request with an optional body and reads the whole response; signed in when the base
+     * URL carries a user (see {@link Auth}), sent once more after a 401 that taught it how.
+     */
     Response send(String method, String target, Payload body, BodyMode mode, MessageDigest hashBody, String... headers) throws IOException {
+        if (auth == null) {
+            return exchange(method, target, body, mode, hashBody, headers);
+        }
+        String authorization = auth.header(target);
+        Response response = exchange(method, target, body, mode, hashBody, signed(authorization, headers));
+        if (response.status() == 401 && auth.answer(target, authorization, response.header("WWW-Authenticate"))) {
+            response = exchange(method, target, body, mode, hashBody, signed(auth.header(target), headers));
+        }
+        return response;
+    }
+
+    private static String[] signed(String authorization, String[] headers) {
+        if (authorization == null) {
+            return headers;
+        }
+        String[] all = Arrays.copyOf(headers, headers.length + 2);
+        all[headers.length] = "Authorization";
+        all[headers.length + 1] = authorization;
+        return all;
+    }
+
+    private Response exchange(String method, String target, Payload body, BodyMode mode, MessageDigest hashBody, String... headers) throws IOException {
         for (int attempt = 0; ; attempt++) {
             boolean fresh = socket == null;
             connect();

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -119,6 +120,53 @@ class BenchSmokeTest {
             assertThat(run.err().lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("berth bench: deleted the "));
             assertThat(run.exit()).isZero();
         }
+    }
+
+    @Test
+    void theTargetsComparisonSignsInWithBasicAndWithBearerTokensAsEachRegistryAsks(@TempDir Path dir) throws Exception {
+        Path htpasswd = htpasswd(dir, "bench", "s3cret");
+        try (TestRegistry open = TestRegistry.start(dir.resolve("none"));
+                TestRegistry basic = TestRegistry.builder(dir.resolve("basic")).env("REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.toString()).start();
+                TestRegistry bearer = TestRegistry.builder(dir.resolve("bearer")).env("REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.toString())
+                        .env("REGISTRY_AUTH_TOKENSERVER_ENABLED", "true").start()) {
+            long pid = ProcessHandle.current().pid();
+            Run run = Run.of("targets",
+                    "--target", "none=http://127.0.0.1:" + open.port() + "=" + pid,
+                    "--target", "basic=http://bench:s3cret@127.0.0.1:" + basic.port() + "=" + pid,
+                    "--target", "bearer=http://bench:s3cret@127.0.0.1:" + bearer.port() + "=" + pid,
+                    "--scenario", "head-blob", "--rounds", "1", "--warmup", "0", "--duration", "300ms", "--concurrency", "2");
+
+            assertThat(run.out().get(0)).contains("basic/none", "bearer/none");
+            assertThat(run.out().subList(1, run.out().size())).singleElement().asString()
+                    .matches("head-blob c2 +\\d+ op/s +\\d+ op/s +\\d+ op/s +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx .*");
+            // Each registry's blob is deleted again, which needs the sign-in (and a token for delete) as well.
+            assertThat(run.err().lines().toList()).hasSize(3).allSatisfy(line -> assertThat(line).startsWith("berth bench: deleted the 1 "));
+            assertThat(run.exit()).isZero();
+            assertThat(bearer.head("/v2/").headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer "));
+        }
+    }
+
+    @Test
+    void aWrongPasswordOrNoneFailsTheRunWithTheRegistrysAnswer(@TempDir Path dir) throws Exception {
+        Path htpasswd = htpasswd(dir, "bench", "s3cret");
+        try (TestRegistry registry = TestRegistry.builder(root).env("REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.toString()).start()) {
+            for (String user : List.of("bench:wrong@", "")) {
+                Run run = Run.of("--url", "http://" + user + "127.0.0.1:" + registry.port(), "--scenario", "head-blob",
+                        "--count", "4", "--concurrency", "1", "--json");
+
+                assertThat(run.exit()).as(user).isNotZero();
+                assertThat(run.err()).as(user).contains("upload start: expected 202, got 401");
+                assertThat(root.resolve("docker/registry/v2/blobs")).as(user).doesNotExist();
+            }
+        }
+    }
+
+    /** An htpasswd file of one user, as {@code htpasswd -Bbn} writes it (cost 4: one bcrypt check is all the test needs). */
+    private static Path htpasswd(Path dir, String user, String password) throws Exception {
+        Process process = new ProcessBuilder("htpasswd", "-Bbn", "-C", "4", user, password).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String line = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).isZero();
+        return Files.writeString(dir.resolve("htpasswd"), line + "\n");
     }
 
     @Test

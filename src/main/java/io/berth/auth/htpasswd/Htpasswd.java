@@ -53,7 +53,8 @@ public final class Htpasswd {
 
     private final Path file;
     private final Clock clock;
-    private final SecretKeySpec proofKey;
+    /** Keyed once and cloned per check: Mac.getInstance and init cost more than the HMAC of a short pair. */
+    private final Mac proofPrototype;
     private final ReentrantLock reloading = new ReentrantLock();
     private final AtomicLong bcryptChecks = new AtomicLong();
     private volatile Snapshot current;
@@ -74,7 +75,12 @@ public final class Htpasswd {
         this.clock = clock;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        this.proofKey = new SecretKeySpec(key, "HmacSHA256");
+        try {
+            this.proofPrototype = Mac.getInstance("HmacSHA256");
+            proofPrototype.init(new SecretKeySpec(key, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK has HmacSHA256", e);
+        }
     }
 
     /** Reads the file now: IOException (message names the path and the problem) when it is missing or unreadable. */
@@ -109,7 +115,7 @@ public final class Htpasswd {
                 snapshot.remembered().put(proof, Boolean.TRUE);
             }
             return matches;
-        } catch (RuntimeException | GeneralSecurityException e) {
+        } catch (RuntimeException e) {
             log.warn("htpasswd check of user failed: {}", e.toString());
             return false;
         }
@@ -226,9 +232,13 @@ public final class Htpasswd {
     }
 
     /** The keyed proof that this pair was checked: equal pairs give equal proofs, nothing gives the password back. */
-    private String proof(String user, String password) throws GeneralSecurityException {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(proofKey);
+    private String proof(String user, String password) {
+        Mac mac;
+        try {
+            mac = (Mac) proofPrototype.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
+        }
         mac.update(user.getBytes(StandardCharsets.UTF_8));
         mac.update((byte) 0); // user names hold no control characters, so the split is unambiguous
         return Base64.getEncoder().encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));

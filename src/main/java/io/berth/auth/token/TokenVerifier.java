@@ -29,6 +29,8 @@ public final class TokenVerifier {
     private static final int MAX_CHAIN = 8;
     /** The verified-token cache holds tokens of at most this many characters in all (claims are smaller than their tokens). */
     private static final long CACHE_CHARACTERS = 4L << 20;
+    /** Cloned per token: MessageDigest.getInstance costs about as much as hashing the token. */
+    private static final MessageDigest SHA256 = sha256Prototype();
 
     private final TrustedKeys keys;
     private final String issuer;
@@ -169,11 +171,19 @@ public final class TokenVerifier {
         return chain;
     }
 
-    private static String sha256(String token) {
+    private static MessageDigest sha256Prototype() {
         try {
-            return Jws.encode(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String sha256(String token) {
+        try {
+            return Jws.encode(((MessageDigest) SHA256.clone()).digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be cloned", e);
         }
     }
 
