@@ -128,7 +128,7 @@ class BasicAuthHttpTest {
         RawHttp.Response control = raw("Basic YWxp\u0001Y2U6YWxpY2UtcHc=");
         assertThat(control.status()).as(control.head()).isEqualTo(400);
         assertThat(control.body()).contains("\"BAD_REQUEST\"");
-        RawHttp.Response huge = raw("Basic " + "QUFB".repeat(100_000));
+        RawHttp.Response huge = raw("Basic " + "QUFB".repeat(10_000));
         assertThat(huge.status()).as(huge.head()).isEqualTo(431);
         assertThat(huge.body()).contains("\"BAD_REQUEST\"");
         for (RawHttp.Response response : List.of(latin1, control, huge)) {
