@@ -9,7 +9,11 @@ import io.berth.gc.Report;
 import io.berth.storage.cache.DescriptorCache;
 import io.berth.storage.driver.CheckedStorageDriver;
 import io.berth.storage.driver.StorageDriver;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +42,9 @@ final class GarbageCollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
+        // Buffered: a collection prints a line per manifest and blob, and System.out writes each at once.
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
+                StandardCharsets.UTF_8);
         // A bad configuration, or one found only when the driver is built, is exit 2; storage failing is 1.
         try (StorageDriver driver = CheckedStorageDriver.wrap(Berth.storageDriver(
                 Config.load(Main.configFile(config, System.getenv()), System.getenv()).storage()))) {
@@ -47,11 +53,7 @@ final class GarbageCollectCommand implements Callable<Integer> {
                         + "(storage.maintenance.readonly) while garbage-collect runs, or what they push may be deleted");
             }
             GarbageCollector collector = new GarbageCollector(driver, DescriptorCache.none(), Fence.NONE, Clock.systemUTC());
-            Report report = collector.collect(new Options(dryRun, deleteUntagged, Duration.ZERO), line -> {
-                synchronized (out) {
-                    out.println(line);
-                }
-            });
+            Report report = collector.collect(new Options(dryRun, deleteUntagged, Duration.ZERO), out::println);
             out.println(summary(report, dryRun));
             return 0;
         } catch (ConfigException e) {
@@ -60,6 +62,8 @@ final class GarbageCollectCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.err.println("berth: garbage-collect failed: " + e);
             return 1;
+        } finally {
+            out.flush();
         }
     }
 

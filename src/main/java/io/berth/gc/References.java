@@ -1,5 +1,7 @@
 package io.berth.gc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.registry.Descriptor;
 import io.berth.registry.Digest;
 import io.berth.registry.Manifest;
@@ -7,6 +9,7 @@ import io.berth.registry.ManifestParser;
 import io.berth.registry.RegistryException;
 import io.berth.storage.Paths;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +24,8 @@ record References(List<Digest> blobs, List<Digest> children, Digest subject, Str
 
     /** Reads manifests from the global store, remembering each; safe from several threads. */
     static final class Reader {
+
+        private static final ObjectMapper JSON = new ObjectMapper();
 
         private final ParallelStorage storage;
         private final Map<Digest, References> read = new ConcurrentHashMap<>();
@@ -49,7 +54,28 @@ record References(List<Digest> blobs, List<Digest> children, Digest subject, Str
                 return new References(digests(manifest.blobs()), digests(manifest.children()),
                         manifest.subject() == null ? null : manifest.subject().digest(), null);
             } catch (RegistryException e) {
-                return unreadable(e.getMessage());
+                References schema1 = schema1(content);
+                return schema1 != null ? schema1 : unreadable(e.getMessage());
+            }
+        }
+
+        /**
+         * The layers of a Docker schema 1 manifest, which Berth does not serve but a root Distribution
+         * wrote may hold: its {@code fsLayers} name them, and it has no config. Null for anything else.
+         */
+        private static References schema1(byte[] content) {
+            try {
+                JsonNode tree = JSON.readTree(content);
+                if (tree == null || tree.path("schemaVersion").asInt() != 1) {
+                    return null;
+                }
+                List<Digest> layers = new ArrayList<>();
+                for (JsonNode layer : tree.path("fsLayers")) {
+                    layers.add(Digest.parse(layer.path("blobSum").asText()));
+                }
+                return new References(List.copyOf(layers), List.of(), null, null);
+            } catch (IOException | RegistryException e) {
+                return null;
             }
         }
 

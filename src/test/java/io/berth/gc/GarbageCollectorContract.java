@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.registry.Digest;
 import io.berth.registry.MediaTypes;
+import io.berth.registry.RepositoryName;
 import io.berth.storage.Paths;
 import io.berth.storage.cache.DescriptorCache;
 import io.berth.storage.driver.CheckedStorageDriver;
@@ -96,7 +97,7 @@ abstract class GarbageCollectorContract {
         for (Digest gone : expected) {
             assertThat(exists(Paths.of(new Paths.BlobData(gone)))).as("%s swept", gone).isFalse();
         }
-        assertThat(exists(Paths.of(new Paths.LayerLink(io.berth.registry.RepositoryName.parse("scratch"), orphan)))).isFalse();
+        assertThat(exists(Paths.of(new Paths.LayerLink(RepositoryName.parse("scratch"), orphan)))).isFalse();
         registry.restart(); // nothing remembered from before the collection
         assertThat(registry.head("/v2/scratch/blobs/" + orphan).statusCode()).isEqualTo(404);
         assertPullsWhole("team/app", "v1", kept);
@@ -220,17 +221,27 @@ abstract class GarbageCollectorContract {
     }
 
     @Test
-    void anUnreadableManifestMarksOnlyItselfAndTheRunGoesOn() throws Exception {
+    void anUnreadableManifestMarksOnlyItselfTheLayersOfASchema1ManifestStayAndTheRunGoesOn() throws Exception {
         Map<String, Object> damaged = images.image("team/damaged", "damaged", 1);
         Digest damagedDigest = images.push("team/damaged", "v1", damaged);
         driver.putContent(Paths.of(new Paths.BlobData(damagedDigest)), "not a manifest".getBytes());
         Map<String, Object> fine = images.image("team/fine", "fine", 1);
         images.push("team/fine", "v1", fine);
+        // As Distribution stored a Docker schema 1 image, which Berth refuses to take.
+        Digest legacyLayer = registry.push("team/legacy", "legacy layer".getBytes());
+        byte[] schema1 = ("{\"schemaVersion\":1,\"name\":\"team/legacy\",\"tag\":\"v1\",\"architecture\":\"amd64\","
+                + "\"fsLayers\":[{\"blobSum\":\"" + legacyLayer + "\"}],\"history\":[{\"v1Compatibility\":\"{}\"}]}").getBytes();
+        Digest legacy = Digest.sha256(schema1);
+        driver.putContent(Paths.of(new Paths.BlobData(legacy)), schema1);
+        RepositoryName legacyRepository = RepositoryName.parse("team/legacy");
+        driver.putContent(Paths.of(new Paths.ManifestRevisionLink(legacyRepository, legacy)), legacy.toString().getBytes());
 
         Report report = collector().collect(new Options(false, false, Duration.ZERO), Listener.SILENT);
 
         assertThat(sweptDigests(report)).containsExactlyInAnyOrderElementsOf(digests(damaged));
         assertThat(exists(Paths.of(new Paths.BlobData(damagedDigest)))).isTrue();
+        assertThat(exists(Paths.of(new Paths.BlobData(legacyLayer)))).isTrue();
+        assertThat(exists(Paths.of(new Paths.LayerLink(legacyRepository, legacyLayer)))).isTrue();
         assertBlobsServed("team/fine", fine);
     }
 
