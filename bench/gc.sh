@@ -70,6 +70,9 @@ run() { # run NAME COMMAND...: a fresh copy of the root, then the command timed 
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# A collection is a short-lived process: the launcher's heap settings, and C1 only, since C2 would
+# compile code the run has finished with by then.
+export JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx96m -Xss512k -XX:TieredStopAtLevel=1}"
 berth_ms=(); distribution_ms=()
 for _ in $(seq 1 "$rounds"); do
     distribution_ms+=("$(run distribution docker-registry garbage-collect)")
@@ -78,7 +81,7 @@ done
 d=$(printf '%s\n' "${distribution_ms[@]}" | median)
 b=$(printf '%s\n' "${berth_ms[@]}" | median)
 echo "distribution: $(grep -Eo '[0-9]+ blobs marked, [0-9]+ blobs and [0-9]+ manifests eligible for deletion' "$work/distribution.out")"
-echo "berth:        $(tail -1 "$work/berth.out" | grep -v '^$' || true)"
-grep -E 'manifests and [0-9]+ blobs \(' "$work/berth.out" | tail -1
+echo "berth:        $(grep -E 'manifests and [0-9]+ blobs \(' "$work/berth.out" | grep -v INFO | tail -1)"
+echo "runs (ms): distribution ${distribution_ms[*]}; berth ${berth_ms[*]}"
 printf '| blobs | repositories | Distribution 2.8 ms | Berth ms | Berth faster |\n| ---: | ---: | ---: | ---: | ---: |\n'
 printf '| %d | %d | %d | %d | %.1fx |\n' "$blobs" "$repositories" "$d" "$b" "$(echo "$d / $b" | bc -l)"

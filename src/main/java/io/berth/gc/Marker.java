@@ -71,7 +71,7 @@ final class Marker {
 
     /** Marks what one repository keeps; with {@code deleteUntagged}, notes what it no longer keeps. */
     void mark(RepositoryName name) throws IOException {
-        RepositoryState state = RepositoryState.read(storage, name);
+        RepositoryState state = RepositoryState.read(storage, name, deleteUntagged);
         ParallelStorage.each(state.revisions(), reader::of); // parsed in parallel, then walked from memory
         Set<Digest> kept = keep(state);
         List<String> lines = new ArrayList<>();

@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 record RepositoryState(RepositoryName name, Set<Digest> revisions, Map<Tag, Digest> tags) {
 
-    /** Reads the links of a repository, in parallel. */
-    static RepositoryState read(ParallelStorage storage, RepositoryName name) throws IOException {
+    /** Reads the links of a repository, in parallel; its tags only when asked (only deleting untagged manifests needs them). */
+    static RepositoryState read(ParallelStorage storage, RepositoryName name, boolean withTags) throws IOException {
         Set<Digest> revisions = ConcurrentHashMap.newKeySet();
         ParallelStorage.each(linkFolders(storage, Paths.of(new Paths.ManifestRevisions(name))), folder -> {
             Digest digest = linkIn(storage, folder + "/link");
@@ -29,7 +29,7 @@ record RepositoryState(RepositoryName name, Set<Digest> revisions, Map<Tag, Dige
             }
         });
         Map<Tag, Digest> tags = new ConcurrentHashMap<>();
-        ParallelStorage.each(storage.list(Paths.of(new Paths.Tags(name))), folder -> {
+        ParallelStorage.each(withTags ? storage.list(Paths.of(new Paths.Tags(name))) : List.<String>of(), folder -> {
             String value = folder.substring(folder.lastIndexOf('/') + 1);
             if (Tag.isValid(value)) {
                 Tag tag = new Tag(value);
