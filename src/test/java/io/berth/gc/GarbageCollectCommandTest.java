@@ -116,6 +116,19 @@ class GarbageCollectCommandTest {
         assertThat(result.stderr()).contains("berth: ").doesNotContain("Exception");
     }
 
+    @Test
+    void aStorageThatFailsExitsOneWithOneLine() throws Exception {
+        Path config = folder.resolve("config.yml");
+        // Nothing listens on the discard port of the loopback: every S3 request is refused.
+        Files.writeString(config, "version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: none\n    accesskey: a\n"
+                + "    secretkey: b\n    regionendpoint: http://127.0.0.1:9\n");
+
+        Cli.Result result = Cli.run(Map.of(), "garbage-collect", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("berth: garbage-collect failed: ").doesNotContain("\tat ");
+    }
+
     private Path config(Path root) throws IOException {
         Path config = folder.resolve("config.yml");
         Files.writeString(config, "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + root + "\n");
