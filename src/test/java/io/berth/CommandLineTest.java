@@ -36,7 +36,7 @@ class CommandLineTest {
     void everyCommandAnswersHelp() throws Exception {
         for (List<String> command : List.of(List.<String>of(), List.of("serve"), List.of("config"), List.of("config", "check"),
                 List.of("version"), List.of("bench"), List.of("bench", "compare"), List.of("catalog"),
-                List.of("catalog", "rebuild"))) {
+                List.of("catalog", "rebuild"), List.of("garbage-collect"))) {
             String[] arguments = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             Cli.Result result = Cli.run(Map.of(), arguments);

@@ -58,7 +58,7 @@ public final class ManifestParser {
         Fields fields = read(content);
         String header = MediaTypes.bare(contentType);
         if (!fields.schemaVersionIsInteger || fields.schemaVersion != 2) {
-            if (SCHEMA1.contains(header) || (fields.schemaVersionIsInteger && fields.schemaVersion == 1)) {
+            if ((header != null && SCHEMA1.contains(header)) || (fields.schemaVersionIsInteger && fields.schemaVersion == 1)) {
                 throw invalid("Docker schema 1 manifests are not supported; push schema 2 or OCI");
             }
             throw invalid("schemaVersion must be 2");

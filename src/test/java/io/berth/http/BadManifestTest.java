@@ -82,6 +82,13 @@ class BadManifestTest extends RegistryTestBase {
     }
 
     @Test
+    void schema1WithoutAContentTypeIsRefusedNotAnInternalError() throws Exception {
+        HttpResponse<byte[]> response = registry.send("PUT", "/v2/app/manifests/v1", "{\"schemaVersion\":1,\"name\":\"app\"}".getBytes());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(errorCode(response)).isEqualTo("MANIFEST_INVALID");
+    }
+
+    @Test
     void layerMissingFromTheRepositoryIsManifestBlobUnknown() throws Exception {
         Digest missing = Digest.sha256("never pushed".getBytes());
         String body = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":" + config
