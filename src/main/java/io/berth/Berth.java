@@ -260,8 +260,7 @@ public final class Berth implements AutoCloseable {
             Clock clock, Metrics metrics) throws IOException {
         Config.Gc gc = config.storage().gc();
         String owner = ProcessHandle.current().pid() + "@" + UUID.randomUUID();
-        String redis = config.redis().addr();
-        Lease lease = redis == null || redis.isBlank()
+        Lease lease = config.redis() == null || config.redis().addr() == null || config.redis().addr().isBlank()
                 ? new StorageLease(driver, owner, clock, OnlineCollector.LEASE_TTL, Duration.ofSeconds(2))
                 : new RedisLease(LayerSettings.redis(config.redis()), owner, OnlineCollector.LEASE_TTL);
         OnlineCollector collector = new OnlineCollector(driver, cache, claims, lease, owner, clock,
