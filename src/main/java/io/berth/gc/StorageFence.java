@@ -43,7 +43,7 @@ public final class StorageFence implements Fence {
     @Override
     public synchronized Set<Digest> begin(Set<Digest> candidates) throws IOException {
         sweeping = Set.copyOf(candidates);
-        return claims.announceSweep(sweeping);
+        return claims.announceSweep(sweeping, java.util.Objects.requireNonNull(opened, "open the fence before the sweep"));
     }
 
     @Override

@@ -27,14 +27,15 @@ import java.util.UUID;
  * them, the push waits for it to end (up to {@link #WAIT}, then 429) and checks storage again, never
  * the descriptor cache, which a collection on another replica leaves stale. After publishing it
  * removes its claim, unless a collection is running (the <em>collecting marker</em>): that
- * collection's mark may have missed the new revision, so the claim stays until a later
- * collection removes it as stale.
+ * collection's mark may have missed the new revision, so the claim stays, rewritten as
+ * {@value #PUBLISHED}, which gives it the time of a moment after the publish.
  *
  * <p>A collection writes the collecting marker before it marks, the sweep marker with its
  * candidates after it, and only then lists the claims: claimed candidates are kept. A claim is
- * stale once it was written more than {@link #PUBLISH_DEADLINE} plus a minute before the
- * collecting marker of the collection that sees it: its push published before that collection
- * marked, or never will, since a push publishes within the deadline of its claim or not at all.
+ * stale, and removed, when the collection that sees it started (its collecting marker's time) after
+ * the claim was marked published, since that collection's mark saw the revision; or when it was
+ * written more than {@link #PUBLISH_DEADLINE} plus a minute before, since its push published
+ * before then or never will (a push publishes within the deadline of its claim or not at all).
  *
  * <p>A blob committed or mounted again gets a <em>touched</em> marker, so that the collection spares
  * it for its delay like a young blob, though its data is old. A sweep marker not refreshed for
@@ -53,6 +54,8 @@ public final class GcClaims {
     /** A sweep marker older than this belongs to a collector that is gone. */
     public static final Duration STALE_MARKER = Duration.ofMinutes(10);
     private static final long POLL_MILLIS = 100;
+    /** The last line of a claim whose push published while a collection ran. */
+    static final String PUBLISHED = "published";
 
     private final StorageDriver driver;
 
@@ -76,12 +79,12 @@ public final class GcClaims {
      */
     Claim claim(Collection<Digest> digests) throws IOException {
         if (driver == null) {
-            return new Claim(null, 0);
+            return new Claim(null, 0, List.of());
         }
         long start = System.nanoTime();
         String path = Paths.of(new Paths.GcClaim(UUID.randomUUID()));
         driver.putContent(path, lines(digests));
-        Claim claim = new Claim(path, start);
+        Claim claim = new Claim(path, start, digests);
         try {
             awaitNoSweepOf(digests);
             return claim;
@@ -131,11 +134,13 @@ public final class GcClaims {
     final class Claim implements AutoCloseable {
         private final String path;
         private final long started;
+        private final Collection<Digest> digests;
         private boolean published;
 
-        private Claim(String path, long started) {
+        private Claim(String path, long started, Collection<Digest> digests) {
             this.path = path;
             this.started = started;
+            this.digests = digests;
         }
 
         /** True when the push must check storage rather than the cache. */
@@ -158,14 +163,16 @@ public final class GcClaims {
 
         @Override
         public void close() throws IOException {
-            if (path == null || published && exists(Paths.of(new Paths.GcCollecting()))) {
-                return; // the running collection may have marked before this push published: it removes the claim
+            if (path == null) {
+                return;
             }
-            try {
-                driver.delete(path);
-            } catch (StorageDriverException.PathNotFound e) {
-                // removed by a collector as stale
+            if (published && exists(Paths.of(new Paths.GcCollecting()))) {
+                // The running collection may have marked before this push published: it keeps the claim's blobs.
+                driver.putContent(path, (new String(lines(digests), StandardCharsets.UTF_8) + PUBLISHED + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                return;
             }
+            deleteIfPresent(path);
         }
     }
 
@@ -178,22 +185,31 @@ public final class GcClaims {
         return driver.stat(path).modified();
     }
 
-    /** Announces the digests a sweep may delete, then returns those that claims name: they are kept. */
-    public Set<Digest> announceSweep(Set<Digest> candidates) throws IOException {
+    /**
+     * Announces the digests a sweep may delete, then returns those that claims name: they are kept.
+     * {@code collectionStarted}: the time {@link #startCollecting} returned; stale claims count for nothing.
+     */
+    public Set<Digest> announceSweep(Set<Digest> candidates, Instant collectionStarted) throws IOException {
         driver.putContent(Paths.of(new Paths.GcSweeping()), lines(candidates));
         Set<Digest> claimed = new HashSet<>();
         for (String claim : list(Paths.of(new Paths.GcClaims()))) {
+            FileInfo info = statOrNull(claim);
             try {
-                for (Digest digest : digests(driver.getContent(claim))) {
-                    if (candidates.contains(digest)) {
-                        claimed.add(digest);
-                    }
+                byte[] content = driver.getContent(claim);
+                if (info != null && !stale(info, content, collectionStarted)) {
+                    digests(content).stream().filter(candidates::contains).forEach(claimed::add);
                 }
             } catch (StorageDriverException.PathNotFound e) {
                 // its push removed it meanwhile: published before the sweep marker was read, or failed
             }
         }
         return claimed;
+    }
+
+    private static boolean stale(FileInfo claim, byte[] content, Instant collectionStarted) {
+        boolean published = new String(content, StandardCharsets.UTF_8).endsWith(PUBLISHED + "\n");
+        return published && claim.modified().isBefore(collectionStarted)
+                || claim.modified().isBefore(collectionStarted.minus(PUBLISH_DEADLINE).minusSeconds(60));
     }
 
     /** Rewrites the markers that are present, so pushes keep taking them for a live collector's. */
@@ -217,10 +233,21 @@ public final class GcClaims {
         deleteIfPresent(Paths.of(new Paths.GcCollecting()));
     }
 
-    /** Removes claims written over {@link #PUBLISH_DEADLINE} plus a minute before {@code collectionStarted}; returns how many. */
+    /** Removes the claims that no collection started at or after {@code collectionStarted} needs; returns how many. */
     public int removeStaleClaims(Instant collectionStarted) throws IOException {
-        Instant before = collectionStarted.minus(PUBLISH_DEADLINE).minusSeconds(60);
-        return removeOlder(Paths.of(new Paths.GcClaims()), before);
+        int removed = 0;
+        for (String claim : list(Paths.of(new Paths.GcClaims()))) {
+            FileInfo info = statOrNull(claim);
+            try {
+                if (info != null && stale(info, driver.getContent(claim), collectionStarted)) {
+                    deleteIfPresent(claim);
+                    removed++;
+                }
+            } catch (StorageDriverException.PathNotFound e) {
+                // removed by its push meanwhile
+            }
+        }
+        return removed;
     }
 
     /** The blobs pushed or mounted again at or after {@code since}. */

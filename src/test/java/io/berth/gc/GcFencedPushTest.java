@@ -98,7 +98,7 @@ class GcFencedPushTest {
         Digest layer = layer(manifest);
         assertThat(registry.head("/v2/fenced/deleted/blobs/" + layer).statusCode()).isEqualTo(200); // cached as present
 
-        claims.announceSweep(Set.of(layer));
+        claims.announceSweep(Set.of(layer), java.time.Instant.now());
         CompletableFuture<HttpResponse<byte[]>> put = putLater("fenced/deleted", manifest);
         awaitClaim();
         assertThat(put).isNotDone();
@@ -118,7 +118,7 @@ class GcFencedPushTest {
         Map<String, Object> manifest = images.image("fenced/kept", "kept", 1);
         Digest layer = layer(manifest);
 
-        claims.announceSweep(Set.of(layer));
+        claims.announceSweep(Set.of(layer), java.time.Instant.now());
         CompletableFuture<HttpResponse<byte[]>> put = putLater("fenced/kept", manifest);
         awaitClaim();
         assertThat(put).isNotDone();

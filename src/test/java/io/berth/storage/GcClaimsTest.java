@@ -78,11 +78,11 @@ class GcClaimsTest {
             GcClaims claims = GcClaims.on(driver);
             try (GcClaims.Claim claim = claims.claim(List.of(X, Y))) {
                 assertThat(claim.active()).isTrue();
-                assertThat(claims.announceSweep(Set.of(X, Z))).containsExactly(X);
+                assertThat(claims.announceSweep(Set.of(X, Z), Instant.now())).containsExactly(X);
                 claims.endSweep();
             }
             assertThat(claimFiles(driver)).isEmpty();
-            assertThat(claims.announceSweep(Set.of(X, Z))).isEmpty();
+            assertThat(claims.announceSweep(Set.of(X, Z), Instant.now())).isEmpty();
             claims.endSweep();
         }
     }
@@ -92,7 +92,7 @@ class GcClaimsTest {
     void aClaimWaitsForASweepOfItsDigestsAndGoesOnOnceItEnds(String kind, Supplier<StorageDriver> drivers) throws Exception {
         try (StorageDriver driver = drivers.get()) {
             GcClaims claims = GcClaims.on(driver);
-            claims.announceSweep(Set.of(X));
+            claims.announceSweep(Set.of(X), Instant.now());
             try (GcClaims.Claim other = claims.claim(List.of(Y))) {
                 assertThat(other.active()).isTrue(); // a sweep of other digests holds nothing up
             }
@@ -108,7 +108,7 @@ class GcClaimsTest {
                 Thread.sleep(10); // until the push has claimed
             }
             assertThat(push).isNotDone();
-            assertThat(claims.announceSweep(Set.of(X))).containsExactly(X);
+            assertThat(claims.announceSweep(Set.of(X), Instant.now())).containsExactly(X);
 
             claims.endSweep();
             push.get(10, TimeUnit.SECONDS);
@@ -130,13 +130,23 @@ class GcClaimsTest {
                 claim.published();
             }
             assertThat(claimFiles(driver)).hasSize(1);
+            assertThat(claims.announceSweep(Set.of(X), started)).containsExactly(X);
+            claims.endSweep();
             claims.endCollecting();
 
             assertThat(claims.removeStaleClaims(started)).isZero();
             assertThat(claimFiles(driver)).hasSize(1);
-            Instant later = started.plus(GcClaims.PUBLISH_DEADLINE).plus(Duration.ofMinutes(2));
-            assertThat(claims.removeStaleClaims(later)).isEqualTo(1);
-            assertThat(claimFiles(driver)).isEmpty();
+            // A collection that starts after the publish sees the revision: the claim counts no more.
+            Instant next = started.plusSeconds(30);
+            assertThat(claims.announceSweep(Set.of(X), next)).isEmpty();
+            claims.endSweep();
+            try (GcClaims.Claim inFlight = claims.claim(List.of(Y))) {
+                assertThat(claims.removeStaleClaims(next)).isEqualTo(1);
+                assertThat(claimFiles(driver)).hasSize(1); // a push in flight keeps its claim until past its deadline
+                Instant muchLater = Instant.now().plus(GcClaims.PUBLISH_DEADLINE).plus(Duration.ofMinutes(2));
+                assertThat(claims.removeStaleClaims(muchLater)).isEqualTo(1);
+                assertThat(claimFiles(driver)).isEmpty();
+            }
 
             try (GcClaims.Claim claim = claims.claim(List.of(X))) {
                 claim.published(); // no collection runs: the claim goes with the push
