@@ -30,8 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * The issue's stress test: four clients push images (blobs, a pause, then the manifest) and delete
- * some, for 20 s on loopback, while online collection runs every second with a delay of one second.
+ * The issue's stress test: four clients push images (blobs, a pause of up to 1.5 s, then the
+ * manifest) and delete some, for 20 s on loopback, while online collection runs every second with a
+ * delay of one second. (Without the claims of {@link io.berth.storage.GcClaims} it fails: manifests
+ * checked against the cache are acknowledged with blobs swept during their pause.)
  * No acknowledged (201) manifest that was not deleted ever misses a blob, during the load or after,
  * no request gets a 5xx, and the blobs that only deleted images used are gone afterwards.
  */
@@ -73,8 +75,8 @@ class OnlineGcStressTest {
                 }
             }
             assertThat(failures).isEmpty();
-            assertThat(acknowledged).hasSizeGreaterThan(20);
-            assertThat(refused.size()).as("pushes refused: %s", refused).isLessThan(acknowledged.size() / 2);
+            // Pushes whose pause outlasted the delay may be refused (their blobs were swept): never acknowledged and lost.
+            assertThat(acknowledged).as("%d pushes refused", refused.size()).hasSizeGreaterThan(20);
 
             Set<Digest> kept = new HashSet<>();
             for (Pushed image : acknowledged) {
@@ -126,7 +128,7 @@ class OnlineGcStressTest {
         byte[] own = new byte[1024 + random.nextInt(4096)];
         random.nextBytes(own);
         blobs.add(registry.push(repository, own));
-        Thread.sleep(random.nextInt(300)); // the pause between the blobs and the manifest
+        Thread.sleep(random.nextInt(1500)); // the pause between the blobs and the manifest, at times past the delay
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
