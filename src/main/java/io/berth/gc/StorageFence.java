@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -43,7 +44,7 @@ public final class StorageFence implements Fence {
     @Override
     public synchronized Set<Digest> begin(Set<Digest> candidates) throws IOException {
         sweeping = Set.copyOf(candidates);
-        return claims.announceSweep(sweeping, java.util.Objects.requireNonNull(opened, "open the fence before the sweep"));
+        return claims.announceSweep(sweeping, Objects.requireNonNull(opened, "open the fence before the sweep"));
     }
 
     @Override
@@ -52,10 +53,10 @@ public final class StorageFence implements Fence {
         claims.endSweep();
     }
 
-    /** Keeps the markers of a live collection fresh, so that pushes do not take them for a crashed one's. */
+    /** Keeps the sweep marker of a live collection fresh, so that pushes do not take it for a crashed one's. */
     public synchronized void refresh() throws IOException {
-        if (opened != null) {
-            claims.refresh(sweeping);
+        if (sweeping != null) {
+            claims.refreshSweep(sweeping);
         }
     }
 

@@ -68,11 +68,6 @@ public final class GcClaims {
         return new GcClaims(driver);
     }
 
-    /** True when pushes claim what they rely on. */
-    public boolean enabled() {
-        return driver != null;
-    }
-
     /**
      * Claims digests for a push and waits until no sweep may delete them; the caller then checks
      * them in storage (not the cache), publishes, and closes the claim.
@@ -212,15 +207,9 @@ public final class GcClaims {
                 || claim.modified().isBefore(collectionStarted.minus(PUBLISH_DEADLINE).minusSeconds(60));
     }
 
-    /** Rewrites the markers that are present, so pushes keep taking them for a live collector's. */
-    public void refresh(Set<Digest> sweeping) throws IOException {
-        String collecting = Paths.of(new Paths.GcCollecting());
-        if (exists(collecting)) {
-            driver.putContent(collecting, driver.getContent(collecting));
-        }
-        if (sweeping != null) {
-            driver.putContent(Paths.of(new Paths.GcSweeping()), lines(sweeping));
-        }
+    /** Rewrites the sweep marker of a sweep under way, so pushes keep taking it for a live collector's. */
+    public void refreshSweep(Set<Digest> candidates) throws IOException {
+        driver.putContent(Paths.of(new Paths.GcSweeping()), lines(candidates));
     }
 
     /** Ends a sweep: pushes waiting for it go on. */
@@ -256,8 +245,9 @@ public final class GcClaims {
         for (String algorithm : list(Paths.of(new Paths.GcTouchedAll()))) {
             for (String marker : list(algorithm)) {
                 FileInfo info = statOrNull(marker);
-                if (info != null && !info.modified().isBefore(since)) {
-                    touched.add(Digest.parse(name(algorithm) + ":" + name(marker)));
+                Digest digest = parsed(name(algorithm) + ":" + name(marker));
+                if (digest != null && info != null && !info.modified().isBefore(since)) {
+                    touched.add(digest);
                 }
             }
         }
@@ -323,18 +313,24 @@ public final class GcClaims {
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The digests of a claim or marker; a line that is no digest (a damaged file) names nothing. */
+    /** The digests of a claim or marker, one a line. */
     private static Set<Digest> digests(byte[] content) {
         Set<Digest> digests = new HashSet<>();
         for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
-            try {
-                if (!line.isBlank()) {
-                    digests.add(Digest.parse(line.trim()));
-                }
-            } catch (RuntimeException e) {
-                // skipped
+            Digest digest = parsed(line);
+            if (digest != null) {
+                digests.add(digest);
             }
         }
         return digests;
+    }
+
+    /** The digest a text names, or null for anything else (the published line, a damaged or stray file). */
+    private static Digest parsed(String text) {
+        try {
+            return text.isBlank() || text.equals(PUBLISHED) ? null : Digest.parse(text.trim());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }
