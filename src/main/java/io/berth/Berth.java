@@ -104,6 +104,8 @@ public final class Berth implements AutoCloseable {
         reconcileCatalog(maintenance, registry.catalogIndex(), config.storage());
         if (collecting) {
             closer.add(onlineCollector(config, driver, cache, claims, clock, metrics));
+        } else if (config.storage().gc().enabled()) {
+            log.info("online garbage collection is off while the registry is read-only");
         }
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
