@@ -4,6 +4,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.berth.auth.htpasswd.Htpasswd;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
+import io.berth.gc.Lease;
+import io.berth.gc.OnlineCollector;
+import io.berth.gc.RedisLease;
+import io.berth.gc.StorageLease;
 import io.berth.http.RegistryServer;
 import io.berth.http.tls.TlsContexts;
 import io.berth.observe.AccessLog;
@@ -12,6 +16,7 @@ import io.berth.observe.Health;
 import io.berth.observe.Metrics;
 import io.berth.observe.StorageDriverCheck;
 import io.berth.storage.Catalog;
+import io.berth.storage.GcClaims;
 import io.berth.storage.Registry;
 import io.berth.storage.StoredSecret;
 import io.berth.storage.UploadPurger;
@@ -29,8 +34,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -89,10 +96,17 @@ public final class Berth implements AutoCloseable {
         if (metrics != null) {
             countCache(cache, metrics);
         }
-        Registry registry = new Registry(driver, clock, cache);
+        boolean collecting = config.storage().gc().enabled() && !config.storage().readOnly();
+        GcClaims claims = collecting ? GcClaims.on(driver) : GcClaims.OFF;
+        Registry registry = new Registry(driver, clock, cache, claims);
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
         closer.add(maintenance::shutdownNow);
         reconcileCatalog(maintenance, registry.catalogIndex(), config.storage());
+        if (collecting) {
+            closer.add(onlineCollector(config, driver, cache, claims, clock, metrics));
+        } else if (config.storage().gc().enabled()) {
+            log.info("online garbage collection is off while the registry is read-only");
+        }
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
         Authentication.Built auth = Authentication.build(config.auth(), driver, config.storage().readOnly(), clock);
@@ -238,6 +252,43 @@ public final class Berth implements AutoCloseable {
             case "s3" -> new S3Driver(LayerSettings.s3(storage.s3()), LayerSettings.partBuffers(storage.s3().partBuffers()));
             default -> throw new ConfigException("storage." + storage.driver() + ": Berth has no such driver");
         };
+    }
+
+    /**
+     * {@code storage.maintenance.gc}: collects in the background, one replica at a time (the lease is
+     * in Redis when {@code redis.addr} is set, else in storage).
+     */
+    private static OnlineCollector onlineCollector(Config config, StorageDriver driver, DescriptorCache cache, GcClaims claims,
+            Clock clock, Metrics metrics) throws IOException {
+        Config.Gc gc = config.storage().gc();
+        String owner = ProcessHandle.current().pid() + "@" + UUID.randomUUID();
+        Lease lease = config.redis() == null || config.redis().addr() == null || config.redis().addr().isBlank()
+                ? new StorageLease(driver, owner, clock, OnlineCollector.LEASE_TTL, Duration.ofSeconds(2))
+                : new RedisLease(LayerSettings.redis(config.redis()), owner, OnlineCollector.LEASE_TTL);
+        OnlineCollector collector = new OnlineCollector(driver, cache, claims, lease, owner, clock,
+                new OnlineCollector.Settings(gc.interval(), gc.delay(), gc.untagged()));
+        if (metrics != null) {
+            countCollections(collector.stats(), metrics);
+        }
+        log.info("online garbage collection every {}, sparing blobs younger than {}{}", gc.interval(), gc.delay(),
+                gc.untagged() ? ", deleting untagged manifests" : "");
+        return collector.start();
+    }
+
+    private static void countCollections(OnlineCollector.Stats stats, Metrics metrics) {
+        for (String outcome : List.of("success", "failure", "skipped")) {
+            metrics.counter("berth_gc_runs_total", "Online garbage collections by outcome (skipped: another replica held the lease).",
+                    Map.of("outcome", outcome), () -> stats.runs(outcome));
+        }
+        metrics.counter("berth_gc_blobs_deleted_total", "Blobs deleted by online garbage collection.", Map.of(), stats::blobsDeleted);
+        metrics.counter("berth_gc_bytes_deleted_total", "Bytes of blobs deleted by online garbage collection.", Map.of(),
+                stats::bytesDeleted);
+        metrics.counter("berth_gc_manifests_deleted_total", "Untagged manifests deleted by online garbage collection.", Map.of(),
+                stats::manifestsDeleted);
+        metrics.gauge("berth_gc_last_run_duration_seconds", "How long the last online garbage collection took.", Map.of(),
+                stats::lastDurationSeconds);
+        metrics.gauge("berth_gc_last_success_timestamp_seconds", "When the last online garbage collection succeeded.", Map.of(),
+                stats::lastSuccessSeconds);
     }
 
     /** {@code storage.maintenance.catalog.interval}: finds repositories other writers of the root added or removed. */

@@ -49,6 +49,13 @@ class LayeringTest {
     }
 
     @Test
+    void gcDependsOnlyOnStorageAndRegistry() {
+        // storage, which must not know gc, is held by the rule above
+        layer("io.berth.gc..", "garbage collection works over storage's layout and the domain's values",
+                "io.berth.storage..", "io.berth.registry..", "io.berth.observe..").check(berth);
+    }
+
+    @Test
     void descriptorCacheDependsOnlyOnRegistry() {
         layer("io.berth.storage.cache..", "a cache needs only descriptors and digests", "io.berth.registry..").check(berth);
     }

@@ -26,7 +26,11 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
      * {@code catalogInterval} ({@code storage.maintenance.catalog.interval}) is zero when the catalog is not reconciled.
      */
     public record Storage(String driver, Path rootDirectory, S3 s3, boolean deleteEnabled,
-            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache, Duration catalogInterval) {}
+            UploadPurging uploadPurging, boolean readOnly, boolean redirectDisabled, Cache cache, Duration catalogInterval,
+            Gc gc) {}
+
+    /** {@code storage.maintenance.gc}: online garbage collection every {@code interval}, sparing blobs younger than {@code delay}. */
+    public record Gc(boolean enabled, Duration interval, Duration delay, boolean untagged) {}
 
     /** {@code storage.s3}, with Distribution's defaults filled in; {@code regionEndpoint} is null for AWS itself. */
     public record S3(String region, URI regionEndpoint, String bucket, String rootDirectory, String accessKey,

@@ -114,6 +114,11 @@ final class Schema {
             key("storage.maintenance.uploadpurging.dryrun", Kind.BOOL, "false"),
             key("storage.maintenance.readonly.enabled", Kind.BOOL, "false"),
             key("storage.maintenance.catalog.interval", Kind.DURATION, "10m"),
+            // Berth's own: online garbage collection (Distribution collects offline only).
+            key("storage.maintenance.gc.enabled", Kind.BOOL, "false"),
+            key("storage.maintenance.gc.interval", Kind.DURATION, "24h"),
+            key("storage.maintenance.gc.delay", Kind.DURATION, "24h"),
+            key("storage.maintenance.gc.untagged", Kind.BOOL, "false"),
             key("storage.redirect.disable", Kind.BOOL, "false"),
             // Distribution bounds its parallel tag lookups on delete; Berth's need no bound.
             unacted("storage.tag.concurrencylimit", Kind.INT),

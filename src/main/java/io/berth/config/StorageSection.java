@@ -3,6 +3,7 @@ package io.berth.config;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -35,7 +36,22 @@ final class StorageSection {
                 v.bool("storage.redirect.disable"),
                 new Config.Cache(v.oneOf("storage.cache.blobdescriptor", "", "inmemory", "redis"),
                         v.positive("storage.cache.blobdescriptorsize")),
-                v.duration("storage.maintenance.catalog.interval"));
+                v.duration("storage.maintenance.catalog.interval"),
+                gc(v));
+    }
+
+    /** A delay under a second would sweep blobs whose manifest is still on its way; an interval of 0 never runs. */
+    private static Config.Gc gc(Values v) {
+        Config.Gc gc = new Config.Gc(v.bool("storage.maintenance.gc.enabled"), v.duration("storage.maintenance.gc.interval"),
+                v.duration("storage.maintenance.gc.delay"), v.bool("storage.maintenance.gc.untagged"));
+        if (gc.enabled() && gc.interval().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw v.error("storage.maintenance.gc.interval", "online collection runs at most once a second, got " + gc.interval());
+        }
+        if (gc.enabled() && gc.delay().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw v.error("storage.maintenance.gc.delay",
+                    "at least 1s: blobs younger than the delay are kept for the manifests still being pushed, got " + gc.delay());
+        }
+        return gc;
     }
 
     private static Config.S3 s3(Values v) {

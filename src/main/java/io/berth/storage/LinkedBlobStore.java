@@ -38,13 +38,15 @@ public final class LinkedBlobStore implements Blobs {
     private final CachedBlobStatter statter;
     private final RepositoryLocks locks;
     private final DescriptorCache cache;
+    private final GcClaims claims;
 
     /** What a blob's link is locked by: pushes and deletes of other blobs of the repository go on meanwhile. */
     private record LinkKey(RepositoryName name, Digest digest) {}
 
     LinkedBlobStore(RepositoryName name, StorageDriver driver, BlobStore blobs, UploadSessions sessions, Clock clock,
-            DescriptorCache cache, RepositoryLocks locks) {
+            DescriptorCache cache, RepositoryLocks locks, GcClaims claims) {
         this.name = name;
+        this.claims = claims;
         this.driver = driver;
         this.blobs = blobs;
         this.sessions = sessions;
@@ -65,6 +67,21 @@ public final class LinkedBlobStore implements Blobs {
     @Override
     public Descriptor stat(Digest digest) throws IOException {
         return statter.stat(digest);
+    }
+
+    /** True when the repository links the blob and its data is there, asking storage only. */
+    boolean present(Digest digest) throws IOException {
+        return linked(digest) && blobs.exists(digest);
+    }
+
+    /** True when the repository has the blob, the cache answering first. */
+    boolean cachedPresent(Digest digest) throws IOException {
+        try {
+            stat(digest);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
     }
 
     private Descriptor statStored(Digest digest) throws IOException {
@@ -109,20 +126,29 @@ public final class LinkedBlobStore implements Blobs {
     /** Links a blob of another repository into this one, when that repository has it. */
     @Override
     public Optional<Descriptor> mount(RepositoryName from, Digest digest) throws IOException {
-        LinkedBlobStore source = new LinkedBlobStore(from, driver, blobs, sessions, clock, cache, locks);
+        LinkedBlobStore source = new LinkedBlobStore(from, driver, blobs, sessions, clock, cache, locks, claims);
         Descriptor descriptor;
         try {
             descriptor = source.stat(digest);
         } catch (RegistryException e) {
             return Optional.empty();
         }
-        NoSpace.guard(() -> locks.locked(new LinkKey(name, digest), () -> {
-            long epoch = statter.epoch();
-            driver.publish(List.of(Links.put(new Paths.LayerLink(name, digest), digest)));
-            statter.fill(digest, Descriptor.of(digest, descriptor.size()), epoch);
-            return null;
+        boolean mounted = NoSpace.guard(() -> locks.locked(new LinkKey(name, digest), () -> {
+            try (GcClaims.Claim claim = claims.claim(List.of(digest))) {
+                if (claim.active() && !source.present(digest)) {
+                    return false; // swept by a collection the cache has not heard of: the client uploads it
+                }
+                long epoch = statter.epoch();
+                List<Change> changes = new ArrayList<>(claims.touch(digest));
+                changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
+                claim.beforePublish();
+                driver.publish(changes);
+                claim.published();
+                statter.fill(digest, Descriptor.of(digest, descriptor.size()), epoch);
+                return true;
+            }
         }));
-        return Optional.of(descriptor);
+        return mounted ? Optional.of(descriptor) : Optional.empty();
     }
 
     /** Starts an upload session; {@link RegistryError.InsufficientStorage}, leaving nothing, when the storage is full. */
@@ -164,15 +190,26 @@ public final class LinkedBlobStore implements Blobs {
         return new BlobUpload(this, driver, sessions, id, parseTime(startedAt));
     }
 
-    /** Moves verified upload data into the global store and links it here, made durable together. */
+    /**
+     * Moves verified upload data into the global store and links it here, made durable together.
+     * With online garbage collection the blob is claimed first, and data that was there already
+     * is marked as touched, so that a collection spares it like a new blob.
+     */
     void store(Descriptor descriptor, String uploadedData) throws IOException {
         Digest digest = descriptor.digest();
         locks.locked(new LinkKey(name, digest), () -> {
-            long epoch = statter.epoch();
-            List<Change> changes = new ArrayList<>(blobs.place(digest, uploadedData));
-            changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
-            driver.publish(changes);
-            statter.fill(digest, descriptor, epoch);
+            try (GcClaims.Claim claim = claims.claim(List.of(digest))) {
+                long epoch = statter.epoch();
+                List<Change> changes = new ArrayList<>(blobs.place(digest, uploadedData));
+                if (changes.isEmpty()) {
+                    changes.addAll(claims.touch(digest));
+                }
+                changes.add(Links.put(new Paths.LayerLink(name, digest), digest));
+                claim.beforePublish();
+                driver.publish(changes);
+                claim.published();
+                statter.fill(digest, descriptor, epoch);
+            }
             return null;
         });
     }

@@ -133,12 +133,11 @@ public final class ManifestStore {
      * What stores a validated manifest, once everything it points at is checked to be here: its
      * blobs ({@link RegistryError.ManifestBlobUnknown}) and, for an index, its manifests
      * ({@link RegistryError.ManifestUnknown}). Storing the same manifest again changes nothing.
+     * {@code fromStorage}: blobs are checked in storage, not in a cache that a collection may have left stale.
      */
-    List<Change> put(Manifest manifest) throws IOException {
+    List<Change> put(Manifest manifest, boolean fromStorage) throws IOException {
         for (Descriptor blob : manifest.blobs()) {
-            try {
-                layers.stat(blob.digest());
-            } catch (RegistryException e) {
+            if (!(fromStorage ? layers.present(blob.digest()) : layers.cachedPresent(blob.digest()))) {
                 throw new RegistryException(new RegistryError.ManifestBlobUnknown(blob.digest()));
             }
         }

@@ -32,6 +32,13 @@ import java.util.UUID;
  *   _berth/httpsecret-&lt;uuid&gt;/key                                Berth's: a key being proposed, moved to the one above
  *   _berth/tokenkey/key                                         Berth's: the token server's signing key (PEM) when
  *                                                              auth.tokenserver.key is unset (proposed the same way)
+ *   _berth/gc/claims/&lt;uuid&gt;                                      Berth's: the digests a push in flight relies on, one a
+ *                                                              line (online garbage collection, see {@link GcClaims})
+ *   _berth/gc/collecting                                        Berth's: a collection is marking or sweeping
+ *   _berth/gc/sweeping                                          Berth's: the digests a collection is about to delete
+ *   _berth/gc/touched/&lt;algorithm&gt;/&lt;hex&gt;                          Berth's: empty; its time is when the blob was last
+ *                                                              pushed or mounted again
+ *   _berth/gc/lease                                             Berth's: which replica may collect, until when
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -131,6 +138,27 @@ public final class Paths {
     /** The folder of a key one process proposes, moved into place unless another got there first. */
     public record SecretCandidate(StoredSecret.Kind kind, UUID id) implements Spec {}
 
+    /** The claims of pushes in flight. */
+    public record GcClaims() implements Spec {}
+
+    /** One push's claim. */
+    public record GcClaim(UUID id) implements Spec {}
+
+    /** Present while a collection runs, from before its mark. */
+    public record GcCollecting() implements Spec {}
+
+    /** Present while a collection deletes, with the digests it may delete. */
+    public record GcSweeping() implements Spec {}
+
+    /** The folder of the touched markers. */
+    public record GcTouchedAll() implements Spec {}
+
+    /** A blob pushed or mounted again, at the marker's time. */
+    public record GcTouched(Digest digest) implements Spec {}
+
+    /** The storage lease of online collection. */
+    public record GcLease() implements Spec {}
+
     private Paths() {}
 
     /**
@@ -197,6 +225,13 @@ public final class Paths {
             case SecretDir(StoredSecret.Kind kind) -> ROOT + "/_berth/" + kind.folder();
             case Secret(StoredSecret.Kind kind) -> of(new SecretDir(kind)) + "/key";
             case SecretCandidate(StoredSecret.Kind kind, UUID id) -> ROOT + "/_berth/" + kind.folder() + "-" + id;
+            case GcClaims() -> ROOT + "/_berth/gc/claims";
+            case GcClaim(UUID id) -> of(new GcClaims()) + "/" + id;
+            case GcCollecting() -> ROOT + "/_berth/gc/collecting";
+            case GcSweeping() -> ROOT + "/_berth/gc/sweeping";
+            case GcTouchedAll() -> ROOT + "/_berth/gc/touched";
+            case GcTouched(Digest d) -> of(new GcTouchedAll()) + "/" + d.algorithm().prefix() + "/" + d.hex();
+            case GcLease() -> ROOT + "/_berth/gc/lease";
         };
     }
 }

@@ -20,6 +20,7 @@ public final class Registry implements Namespace {
     private final Clock clock;
     private final DescriptorCache cache;
     private final ManifestMemory manifestMemory = ManifestMemory.forHeap();
+    private final GcClaims claims;
 
     /** A registry without a descriptor cache: every read asks storage. */
     public Registry(StorageDriver driver, Clock clock) {
@@ -28,7 +29,13 @@ public final class Registry implements Namespace {
 
     /** A registry whose reads ask the descriptor cache before storage. */
     public Registry(StorageDriver driver, Clock clock, DescriptorCache cache) {
+        this(driver, clock, cache, GcClaims.OFF);
+    }
+
+    /** A registry whose pushes claim what they rely on, for online garbage collection ({@link GcClaims}). */
+    public Registry(StorageDriver driver, Clock clock, DescriptorCache cache, GcClaims claims) {
         this.driver = driver;
+        this.claims = claims;
         this.blobs = new BlobStore(driver, cache);
         this.catalog = new Catalog(driver);
         this.clock = clock;
@@ -37,10 +44,10 @@ public final class Registry implements Namespace {
 
     @Override
     public RepositoryStore repository(RepositoryName name) {
-        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache, locks);
+        LinkedBlobStore layers = new LinkedBlobStore(name, driver, blobs, sessions, clock, cache, locks, claims);
         ReferrersIndex referrers = new ReferrersIndex(name, driver);
         return new RepositoryStore(name, layers, new ManifestStore(name, driver, blobs, layers, referrers, cache, manifestMemory),
-                new TagStore(name, driver, locks), referrers, catalog, driver, locks);
+                new TagStore(name, driver, locks), referrers, catalog, driver, locks, claims);
     }
 
     /** The bound on manifest bytes in memory, shared by every repository's reads and by pushes. */

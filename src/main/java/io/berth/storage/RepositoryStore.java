@@ -28,10 +28,12 @@ public final class RepositoryStore implements Repository {
     private final Catalog catalog;
     private final StorageDriver driver;
     private final RepositoryLocks locks;
+    private final GcClaims claims;
 
     RepositoryStore(RepositoryName name, LinkedBlobStore blobs, ManifestStore manifests, TagStore tags, ReferrersIndex referrers,
-            Catalog catalog, StorageDriver driver, RepositoryLocks locks) {
+            Catalog catalog, StorageDriver driver, RepositoryLocks locks, GcClaims claims) {
         this.name = name;
+        this.claims = claims;
         this.locks = locks;
         this.driver = driver;
         this.blobs = blobs;
@@ -91,22 +93,36 @@ public final class RepositoryStore implements Repository {
      * bytes, the revision, the referrers entry and the tag are published in that order and made
      * durable together. Pushes run side by side (they are idempotent); a delete of the repository's
      * tags or manifests comes wholly before or after them. A storage too full for them is {@link RegistryError.InsufficientStorage}.
+     * With online garbage collection, the push claims what it references first (see {@link GcClaims}).
      */
     private void push(Manifest manifest, Tag tag) throws IOException {
         NoSpace.guard(() -> {
             locks.shared(name, () -> {
-                long epoch = manifests.epoch();
-                List<Change> changes = new ArrayList<>(manifests.put(manifest));
-                if (tag != null) {
-                    changes.addAll(tags.tag(tag, manifest.digest()));
+                try (GcClaims.Claim claim = claims.claim(referenced(manifest))) {
+                    long epoch = manifests.epoch();
+                    List<Change> changes = new ArrayList<>(manifests.put(manifest, claim.active()));
+                    if (tag != null) {
+                        changes.addAll(tags.tag(tag, manifest.digest()));
+                    }
+                    claim.beforePublish();
+                    driver.publish(changes);
+                    claim.published();
+                    manifests.stored(manifest, epoch);
                 }
-                driver.publish(changes);
-                manifests.stored(manifest, epoch);
                 return null;
             });
             catalog.add(name);
             return null;
         });
+    }
+
+    /** The manifest's own digest, its blobs' and its children's: what a collection must not delete under its push. */
+    private static List<Digest> referenced(Manifest manifest) {
+        List<Digest> digests = new ArrayList<>();
+        digests.add(manifest.digest());
+        manifest.blobs().forEach(blob -> digests.add(blob.digest()));
+        manifest.children().forEach(child -> digests.add(child.digest()));
+        return digests;
     }
 
     /** Deletes a manifest and every tag that points at it; tags go first, so a crash leaves no tag dangling. */

@@ -36,7 +36,12 @@ class PathsTest {
                 Arguments.of(new Paths.UploadStartedAt(N, U), V2 + "/repositories/library/ubuntu/_uploads/" + U.value() + "/startedat"),
                 Arguments.of(new Paths.CatalogEntry(RepositoryName.parse("my-org/app.v2/x_9")), V2 + "/_berth/catalog/my-org0app.v30x_:"),
                 Arguments.of(new Paths.Secret(StoredSecret.Kind.HTTP_SECRET), V2 + "/_berth/httpsecret/key"),
-                Arguments.of(new Paths.SecretCandidate(StoredSecret.Kind.HTTP_SECRET, java.util.UUID.fromString(U.value())), V2 + "/_berth/httpsecret-" + U.value()));
+                Arguments.of(new Paths.SecretCandidate(StoredSecret.Kind.HTTP_SECRET, java.util.UUID.fromString(U.value())), V2 + "/_berth/httpsecret-" + U.value()),
+                Arguments.of(new Paths.GcClaim(java.util.UUID.fromString(U.value())), V2 + "/_berth/gc/claims/" + U.value()),
+                Arguments.of(new Paths.GcCollecting(), V2 + "/_berth/gc/collecting"),
+                Arguments.of(new Paths.GcSweeping(), V2 + "/_berth/gc/sweeping"),
+                Arguments.of(new Paths.GcTouched(D), V2 + "/_berth/gc/touched/sha256/" + HEX),
+                Arguments.of(new Paths.GcLease(), V2 + "/_berth/gc/lease"));
     }
 
     @org.junit.jupiter.api.Test

@@ -405,7 +405,8 @@ public final class RedisBlobDescriptorService implements BlobDescriptorService {
         }
     }
 
-    private static RedisURI uri(RedisSettings settings, Duration timeout) {
+    /** Where {@code settings} point, with a command timeout; also used by garbage collection's lease. */
+    public static RedisURI uri(RedisSettings settings, Duration timeout) {
         String addr = settings.addr() == null || settings.addr().isBlank() ? "localhost:6379" : settings.addr().trim();
         int colon = addr.lastIndexOf(':');
         String host = addr;
