@@ -64,11 +64,11 @@ public final class GarbageCollector {
                 + " manifests eligible for deletion");
         untagged.forEach(manifest -> listener.line("manifest eligible for deletion: " + manifest));
         candidates.forEach(blob -> listener.line("blob eligible for deletion: " + blob.digest()));
-        List<Report.Swept> swept = options.dryRun() ? candidates : sweep(storage, sweeper, untagged, candidates,
+        Removed removed = options.dryRun() ? new Removed(untagged, candidates) : sweep(storage, sweeper, untagged, candidates,
                 repositories.stream().map(RepositoryFolders::name).toList(), listener);
-        Report report = new Report(repositories.size(), marker.manifests(), marker.marked().size(), swept,
-                swept.stream().mapToLong(Report.Swept::size).sum(), untagged.stream().map(Marker.Untagged::toString).toList(),
-                Duration.between(start, clock.instant()));
+        Report report = new Report(repositories.size(), marker.manifests(), marker.marked().size(), removed.blobs(),
+                removed.blobs().stream().mapToLong(Report.Swept::size).sum(),
+                removed.manifests().stream().map(Marker.Untagged::toString).toList(), Duration.between(start, clock.instant()));
         log.info("garbage collection{}: {} repositories, {} manifests and {} blobs marked, {} manifests and {} blobs ({} bytes) {} in {} ms",
                 options.dryRun() ? " (dry run)" : "", report.repositories(), report.manifestsMarked(), report.blobsMarked(),
                 report.manifestsDeleted().size(), report.blobsDeleted().size(), report.bytesFreed(),
@@ -76,17 +76,26 @@ public final class GarbageCollector {
         return report;
     }
 
-    /** Removes the untagged manifests, then the blobs no push in flight claims; returns the blobs removed. */
-    private List<Report.Swept> sweep(ParallelStorage storage, Sweeper sweeper, List<Marker.Untagged> untagged,
+    /** What a sweep removed. */
+    private record Removed(List<Marker.Untagged> manifests, List<Report.Swept> blobs) {}
+
+    /**
+     * Announces every manifest and blob about to go, then removes the untagged manifests and the
+     * blobs that no push in flight claims. A push of an untagged manifest (tagging it again) claims
+     * the manifest and everything it references, so all of that stays.
+     */
+    private Removed sweep(ParallelStorage storage, Sweeper sweeper, List<Marker.Untagged> untagged,
             List<Report.Swept> candidates, List<RepositoryName> repositories, Listener listener) throws IOException {
-        ParallelStorage.each(untagged, manifest -> delete(storage, sweeper, manifest, listener));
         Set<Digest> digests = new HashSet<>();
         candidates.forEach(blob -> digests.add(blob.digest()));
+        untagged.forEach(manifest -> digests.add(manifest.digest()));
         try {
             Set<Digest> claimed = fence.begin(digests);
+            List<Marker.Untagged> unlinked = untagged.stream().filter(manifest -> !claimed.contains(manifest.digest())).toList();
+            ParallelStorage.each(unlinked, manifest -> delete(storage, sweeper, manifest, listener));
             List<Report.Swept> swept = candidates.stream().filter(blob -> !claimed.contains(blob.digest())).toList();
             sweeper.delete(swept, repositories, listener);
-            return swept;
+            return new Removed(unlinked, swept);
         } finally {
             fence.end();
         }
