@@ -18,6 +18,7 @@ public final class Commands {
         berth.addSubcommand(new Main.Serve());
         berth.addSubcommand(new Main.ConfigCommand());
         berth.addSubcommand(new CatalogCommand());
+        berth.addSubcommand(new GarbageCollectCommand());
         berth.addSubcommand(new Main.VersionCommand());
         berth.addSubcommand(new BenchCommand());
         berth.addSubcommand(new CommandLine.HelpCommand());

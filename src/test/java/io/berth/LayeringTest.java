@@ -59,6 +59,13 @@ class LayeringTest {
     }
 
     @Test
+    void garbageCollectionWorksOnStorageAndStorageKnowsNothingOfIt() {
+        // storage's own rule (registry only) keeps it from reaching up to gc.
+        layer("io.berth.gc..", "mark and sweep read and delete through storage's layout, driver and cache",
+                "io.berth.registry..", "io.berth.storage..", "io.berth.observe..").check(berth);
+    }
+
+    @Test
     void observeIsALeaf() {
         // Passes once the config branch maps the log settings in Berth instead of observe reading Config.
         layer("io.berth.observe..", "logs, metrics and health are used by every layer, so they use none").check(berth);

@@ -44,6 +44,9 @@ public final class Paths {
     /** A place in the layout. */
     public sealed interface Spec {}
 
+    /** The folder of every blob's data. */
+    public record Blobs() implements Spec {}
+
     /** The folder that holds a blob's data. */
     public record BlobDir(Digest digest) implements Spec {}
 
@@ -55,6 +58,9 @@ public final class Paths {
 
     /** One repository's folder. */
     public record Repository(RepositoryName name) implements Spec {}
+
+    /** The folder of a repository's links to blobs, one folder per algorithm below it. */
+    public record LayerLinks(RepositoryName name) implements Spec {}
 
     /** The folder of a repository's link to a blob. */
     public record LayerLinkDir(RepositoryName name, Digest digest) implements Spec {}
@@ -76,6 +82,9 @@ public final class Paths {
 
     /** The folder of a repository's manifests and tags; a repository exists once it has one. */
     public record Manifests(RepositoryName name) implements Spec {}
+
+    /** The folder of a repository's links to manifests, one folder per algorithm below it. */
+    public record ManifestRevisions(RepositoryName name) implements Spec {}
 
     /** A repository's link to a manifest. */
     public record ManifestRevisionLink(RepositoryName name, Digest digest) implements Spec {}
@@ -154,20 +163,23 @@ public final class Paths {
     /** The driver path of a spec. */
     public static String of(Spec spec) {
         return switch (spec) {
-            case BlobDir(Digest d) -> ROOT + "/blobs/" + d.algorithm().prefix() + "/" + d.hex().substring(0, 2) + "/" + d.hex();
+            case Blobs() -> ROOT + "/blobs";
+            case BlobDir(Digest d) -> of(new Blobs()) + "/" + d.algorithm().prefix() + "/" + d.hex().substring(0, 2) + "/" + d.hex();
             case BlobData(Digest d) -> of(new BlobDir(d)) + "/data";
             case Repositories() -> ROOT + "/repositories";
             case Repository(RepositoryName n) -> ROOT + "/repositories/" + n.value();
+            case LayerLinks(RepositoryName n) -> of(new Repository(n)) + "/_layers";
             case LayerLinkDir(RepositoryName n, Digest d) ->
-                    of(new Repository(n)) + "/_layers/" + d.algorithm().prefix() + "/" + d.hex();
+                    of(new LayerLinks(n)) + "/" + d.algorithm().prefix() + "/" + d.hex();
             case LayerLink(RepositoryName n, Digest d) -> of(new LayerLinkDir(n, d)) + "/link";
             case Uploads(RepositoryName n) -> of(new Repository(n)) + "/_uploads";
             case UploadDir(RepositoryName n, UploadId id) -> of(new Uploads(n)) + "/" + id.value();
             case UploadData(RepositoryName n, UploadId id) -> of(new UploadDir(n, id)) + "/data";
             case UploadStartedAt(RepositoryName n, UploadId id) -> of(new UploadDir(n, id)) + "/startedat";
             case Manifests(RepositoryName n) -> of(new Repository(n)) + "/_manifests";
+            case ManifestRevisions(RepositoryName n) -> of(new Manifests(n)) + "/revisions";
             case ManifestRevisionDir(RepositoryName n, Digest d) ->
-                    of(new Manifests(n)) + "/revisions/" + d.algorithm().prefix() + "/" + d.hex();
+                    of(new ManifestRevisions(n)) + "/" + d.algorithm().prefix() + "/" + d.hex();
             case ManifestRevisionLink(RepositoryName n, Digest d) -> of(new ManifestRevisionDir(n, d)) + "/link";
             case ManifestMediaType(RepositoryName n, Digest d) -> of(new ManifestRevisionDir(n, d)) + "/mediatype";
             case Tags(RepositoryName n) -> of(new Manifests(n)) + "/tags";

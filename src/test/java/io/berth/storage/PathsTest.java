@@ -20,6 +20,9 @@ class PathsTest {
 
     static Stream<Arguments> layout() {
         return Stream.of(
+                Arguments.of(new Paths.Blobs(), V2 + "/blobs"),
+                Arguments.of(new Paths.LayerLinks(N), V2 + "/repositories/library/ubuntu/_layers"),
+                Arguments.of(new Paths.ManifestRevisions(N), V2 + "/repositories/library/ubuntu/_manifests/revisions"),
                 Arguments.of(new Paths.BlobDir(D), V2 + "/blobs/sha256/01/" + HEX),
                 Arguments.of(new Paths.BlobData(D), V2 + "/blobs/sha256/01/" + HEX + "/data"),
                 Arguments.of(new Paths.BlobData(D512), V2 + "/blobs/sha512/fe/" + "fedcba9876543210".repeat(8) + "/data"),
