@@ -215,7 +215,11 @@ if [ "$berth" = yes ]; then
         for round in $(seq 1 "$rounds"); do d+=("$work/$mode-$round-d.time"); b+=("$work/$mode-$round-b.time"); done
         awk -v m="$mode" -v dw="$(median 1 "${d[@]}")" -v bw="$(median 1 "${b[@]}")" \
             -v dc="$(median 2 "${d[@]}")" -v bc="$(median 2 "${b[@]}")" \
-            'BEGIN { printf "%s: Berth %.2fx as fast as Distribution (wall), %.2fx less CPU\n", m, dw / bw, dc / bc }'
+            'BEGIN { printf "%s: Distribution / Berth: wall %.2fx, CPU %.2fx (above 1: Berth is faster)\n", m, dw / bw, dc / bc }'
+        for side in d b; do
+            echo "  $([ "$side" = d ] && echo Distribution || echo Berth):" \
+                "$(grep 'blobs marked' "$work/$mode-$rounds-$side.log" | tail -1)"
+        done
         only_d=$(comm -23 "$work/$mode-$rounds-d.deleted" "$work/$mode-$rounds-b.deleted" | wc -l)
         only_b=$(comm -13 "$work/$mode-$rounds-d.deleted" "$work/$mode-$rounds-b.deleted" | wc -l)
         echo "  blobs only Distribution deleted: $only_d; only Berth deleted: $only_b"
