@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Offline garbage collection, Berth against Distribution 2.8, on copies of one storage root.
-#   bench/gc.sh [--rounds N] [--repositories N] [--plain-only] [--no-verify] [--no-berth]
+#   bench/gc.sh [--rounds N] [--repositories N] [--plain-only] [--no-verify] [--no-berth] [--berth LAUNCHER]
 # Writes a filesystem root in Distribution's layout with bench/GcRoot.java (200 repositories of ten
 # images each, about 10,400 blobs, a fifth of them garbage and two fifths with --delete-untagged;
 # the file says what is in it), checks it with Distribution (its garbage-collect --dry-run finds the
@@ -13,6 +13,8 @@
 # Distribution 2.8 deletes the platform images of multi-arch indexes and every untagged referrer
 # (distribution#3178); Berth keeps those of kept images. Prints the medians and the ratios
 # Distribution / Berth (how many times faster Berth is). Installs docker-registry when missing.
+# Berth runs through its launcher (./berth, or --berth another checkout's), with its default JAVA_OPTS
+# unless JAVA_OPTS is set.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$here/scripts/tools.sh"
@@ -26,6 +28,7 @@ repositories=200
 modes=(plain untagged)
 verify=yes
 berth=yes
+launcher=$here/berth
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds=$2; shift 2 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
         --plain-only) modes=(plain); shift ;;
         --no-verify) verify=no; shift ;;
         --no-berth) berth=no; shift ;;
+        --berth) launcher=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
         *) echo "gc bench: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -41,13 +45,13 @@ bench_name=gc
 . "$here/bench/common.sh"
 
 # picocli answers an unknown command's --help with the top-level help, so look for the flag.
-if [ "$berth" = yes ] && ! "$here/berth" garbage-collect --help 2>&1 | grep -q -- --delete-untagged; then
+if [ "$berth" = yes ] && ! "$launcher" garbage-collect --help 2>&1 | grep -q -- --delete-untagged; then
     echo "gc bench: this berth has no garbage-collect command; measuring Distribution alone" >&2
     berth=no
 fi
 
 v2=docker/registry/v2
-echo "gc bench: $(date -u +%FT%TZ), commit $(git -C "$here" rev-parse --short HEAD), $(nproc) cores," \
+echo "gc bench: $(date -u +%FT%TZ), commit $(git -C "$here" rev-parse --short HEAD), berth $launcher, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg), $(docker-registry --version | cut -d' ' -f2-), $work"
 "$JAVA_HOME/bin/java" "$here/bench/GcRoot.java" "$work/root" "$work/expected" "$repositories"
 find "$work/root/$v2/blobs" -name data -printf '%h %s\n' | sed 's#^.*/#sha256:#' | sort > "$work/all.sizes"
@@ -106,11 +110,11 @@ check() {
             "revision links: $(diff "$expected.manifests" "$work/$name.revisions" | grep -c '^[<>]' || true) differ" >&2
         failures=$((failures + 1))
     fi
-    # Layer links that still name a deleted blob: Distribution leaves them, Berth must not.
+    # Deleted blobs that some _layers link still names: Distribution leaves such links, Berth must not.
     find "$root/$v2/repositories" -path '*/_layers/sha256/*/link' -printf '%h\n' | sed 's#^.*/#sha256:#' \
         | sort | comm -12 - "$work/$name.deleted" | wc -l > "$work/$name.dangling"
     if [ "${name: -1}" = b ] && [ "$(cat "$work/$name.dangling")" -ne 0 ]; then
-        echo "gc bench: $name: $(cat "$work/$name.dangling") layer links name deleted blobs" >&2
+        echo "gc bench: $name: $(cat "$work/$name.dangling") deleted blobs are still linked in _layers" >&2
         failures=$((failures + 1))
     fi
 }
@@ -170,7 +174,7 @@ run() {
             timed "$mode-$round-d" docker-registry garbage-collect "${flags[@]}" "$work/d.yml"
             check "$mode-$round-d" "$work/d" "$expected_d"
         elif [ "$berth" = yes ]; then
-            timed "$mode-$round-b" "$here/berth" garbage-collect "${flags[@]}" "$work/b.yml"
+            timed "$mode-$round-b" "$launcher" garbage-collect "${flags[@]}" "$work/b.yml"
             check "$mode-$round-b" "$work/b" "$expected_b"
         fi
     done
@@ -192,7 +196,7 @@ for mode in "${modes[@]}"; do
 done
 
 echo
-echo "| variant | collector | wall s (runs) | wall s | CPU s | blobs deleted | MiB freed | revision links deleted | layer links left to deleted blobs |"
+echo "| variant | collector | wall s (runs) | wall s | CPU s | blobs deleted | MiB freed | revision links deleted | deleted blobs still linked in _layers |"
 echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for mode in "${modes[@]}"; do
     for side in d b; do
