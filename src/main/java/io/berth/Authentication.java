@@ -14,6 +14,7 @@ import io.berth.auth.token.TokenVerifier;
 import io.berth.auth.token.TrustedKeys;
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
+import io.berth.http.RegistryServer;
 import io.berth.storage.StoredSecret;
 import io.berth.storage.driver.StorageDriver;
 import java.io.IOException;
@@ -53,7 +54,7 @@ final class Authentication {
             TrustedKeys trusted = (auth.token() == null ? TrustedKeys.none() : trustedKeys(auth.token())).with(key.publicKey());
             TokenVerifier verifier = new TokenVerifier(trusted, server.issuer(), server.service(), algorithms(auth.token()), clock, LEEWAY);
             TokenIssuer issuer = new TokenIssuer(key, server.issuer(), clock, server.expiration());
-            BearerAuthorizer.Realm realm = new BearerAuthorizer.Realm(server.realm(), "/auth/token");
+            BearerAuthorizer.Realm realm = new BearerAuthorizer.Realm(server.realm(), RegistryServer.TOKEN_PATH);
             return new Built(new BearerAuthorizer(verifier, realm, server.service(), rules),
                     new TokenServer(signIn, rules, issuer, server.service(), auth.htpasswd().realm(), clock), users,
                     "built-in token server (" + key.algorithm() + ")");

@@ -79,7 +79,7 @@ public final class BearerAuthorizer implements Authorizer {
     }
 
     private String challenge(Credentials credentials, AccessRequest request, String error) {
-        StringBuilder challenge = new StringBuilder("Bearer realm=").append(Challenges.quoted(realm.at(credentials.origin())))
+        StringBuilder challenge = new StringBuilder("Bearer realm=").append(Challenges.quoted(realm.at(credentials.origin().get())))
                 .append(",service=").append(Challenges.quoted(service));
         if (!request.needed().isEmpty()) {
             challenge.append(",scope=").append(Challenges.quoted(Challenges.scope(request)));

@@ -51,6 +51,9 @@ public final class RegistryServer implements AutoCloseable {
             String prefix, String host, Map<String, List<String>> headers, TlsSettings tls, boolean http2Disabled,
             Duration drainTimeout, boolean redirects, Limits limits, Duration uploadPurgeAge) {}
 
+    /** Where the built-in token server answers, under {@code http.prefix}. */
+    public static final String TOKEN_PATH = "/auth/token";
+
     private static final Logger log = LoggerFactory.getLogger(RegistryServer.class);
 
     private static final int MAX_PLATFORM_THREADS = 64;

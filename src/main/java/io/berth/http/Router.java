@@ -38,9 +38,6 @@ final class Router extends Handler.Abstract {
     /** A Host header that can go into a challenge's realm as it is. */
     private static final Pattern AUTHORITY = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
 
-    /** Where the built-in token server answers, under {@code http.prefix}. */
-    static final String TOKEN_PATH = "/auth/token";
-
     private final Namespace registry;
     private final Authorizer authorizer;
     /** {@code scheme://authority} of {@code http.host}, or empty: then taken from each request. */
@@ -118,7 +115,7 @@ final class Router extends Handler.Abstract {
             return new Route.Unknown();
         }
         String local = path.substring(prefix.length());
-        return tokens != null && local.equals(TOKEN_PATH) ? new Route.Token() : Route.match(local);
+        return tokens != null && local.equals(RegistryServer.TOKEN_PATH) ? new Route.Token() : Route.match(local);
     }
 
     private void dispatch(Exchange ex, Request request, Route route) throws IOException {
@@ -152,12 +149,9 @@ final class Router extends Handler.Abstract {
             }
             case Decision.Forbidden refused -> {
                 ObservingHandler.signedIn(request, refused.caller().actor());
-                ex.sendError(new ApiError(ErrorCode.DENIED, refused.message()));
+                throw new RegistryException(new RegistryError.Denied(refused.message()));
             }
-            case Decision.Throttled throttled -> {
-                ex.header("Retry-After", Math.max(1, throttled.retryAfter().toSeconds()));
-                ex.sendError(new ApiError(ErrorCode.TOOMANYREQUESTS, "too many failed sign-ins of this user from this address; retry later"));
-            }
+            case Decision.Throttled throttled -> throw TokenHandler.throttled(throttled.retryAfter());
         }
     }
 
@@ -191,13 +185,16 @@ final class Router extends Handler.Abstract {
 
     /** What the request brings to the authoriser, and where the client reached this registry (for a token realm). */
     private Credentials credentials(Exchange ex, Request request) {
-        String reached = origin;
-        if (reached.isEmpty()) {
-            String authority = request.getHttpURI().getAuthority();
-            reached = request.getHttpURI().getScheme() + "://"
-                    + (authority != null && AUTHORITY.matcher(authority).matches() ? authority : "localhost");
+        return new Credentials(ex.header("Authorization"), Request.getRemoteAddr(request), () -> reachedAt(request));
+    }
+
+    private String reachedAt(Request request) {
+        if (!origin.isEmpty()) {
+            return origin + prefix;
         }
-        return new Credentials(ex.header("Authorization"), Request.getRemoteAddr(request), reached + prefix);
+        String authority = request.getHttpURI().getAuthority();
+        return request.getHttpURI().getScheme() + "://"
+                + (authority != null && AUTHORITY.matcher(authority).matches() ? authority : "localhost") + prefix;
     }
 
     private void serve(Exchange ex, Route route, Namespace registry) throws IOException {

@@ -2,12 +2,15 @@ package io.berth.http;
 
 import io.berth.auth.Credentials;
 import io.berth.auth.TokenServer;
+import io.berth.registry.RegistryError;
+import io.berth.registry.RegistryException;
 import java.io.IOException;
-import org.eclipse.jetty.server.Request;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.server.Request;
 
 /** {@code GET /auth/token}: the Docker token endpoint of the built-in token server. */
 final class TokenHandler {
@@ -16,6 +19,12 @@ final class TokenHandler {
 
     TokenHandler(TokenServer server) {
         this.server = server;
+    }
+
+    /** A locked sign-in, for the registry's API and the token endpoint alike: the router answers it 429 with Retry-After. */
+    static RegistryException throttled(Duration retryAfter) {
+        return new RegistryException(new RegistryError.TooManyRequests(
+                "too many failed sign-ins of this user from this address; retry later", retryAfter));
     }
 
     void token(Exchange ex, Request request, Credentials credentials) throws IOException {
@@ -35,10 +44,7 @@ final class TokenHandler {
                 ex.header("WWW-Authenticate", refused.challenge());
                 ex.sendError(new ApiError(ErrorCode.UNAUTHORIZED, refused.message()));
             }
-            case TokenServer.Answer.Throttled throttled -> {
-                ex.header("Retry-After", Math.max(1, throttled.retryAfter().toSeconds()));
-                ex.sendError(new ApiError(ErrorCode.TOOMANYREQUESTS, "too many failed sign-ins of this user from this address; retry later"));
-            }
+            case TokenServer.Answer.Throttled throttled -> throw throttled(throttled.retryAfter());
             case TokenServer.Answer.Invalid invalid -> ex.sendError(new ApiError(ErrorCode.BAD_REQUEST, invalid.message()));
         }
     }

@@ -23,6 +23,7 @@ public final class RepositoryStore implements Repository {
     private final RepositoryName name;
     private final LinkedBlobStore blobs;
     private final ManifestStore manifests;
+    private final Manifests manifestsView = new StoredManifests();
     private final TagStore tags;
     private final ReferrersIndex referrers;
     private final Catalog catalog;
@@ -55,32 +56,7 @@ public final class RepositoryStore implements Repository {
 
     @Override
     public Manifests manifests() {
-        return new Manifests() {
-            @Override
-            public Descriptor stat(Digest digest) throws IOException {
-                return manifests.stat(digest);
-            }
-
-            @Override
-            public StoredManifest get(Digest digest) throws IOException {
-                return manifests.get(digest);
-            }
-
-            @Override
-            public void put(Manifest manifest, Tag tag) throws IOException {
-                push(manifest, tag);
-            }
-
-            @Override
-            public void delete(Digest digest) throws IOException {
-                deleteManifest(digest);
-            }
-
-            @Override
-            public List<Referrer> referrers(Digest subject) throws IOException {
-                return referrers.list(subject);
-            }
-        };
+        return manifestsView;
     }
 
     @Override
@@ -135,5 +111,33 @@ public final class RepositoryStore implements Repository {
             manifests.delete(digest);
             return null;
         });
+    }
+
+    /** The repository's manifests as the domain sees them: reads from the store, writes through the repository's ordering. */
+    private final class StoredManifests implements Manifests {
+        @Override
+        public Descriptor stat(Digest digest) throws IOException {
+            return manifests.stat(digest);
+        }
+
+        @Override
+        public StoredManifest get(Digest digest) throws IOException {
+            return manifests.get(digest);
+        }
+
+        @Override
+        public void put(Manifest manifest, Tag tag) throws IOException {
+            push(manifest, tag);
+        }
+
+        @Override
+        public void delete(Digest digest) throws IOException {
+            deleteManifest(digest);
+        }
+
+        @Override
+        public List<Referrer> referrers(Digest subject) throws IOException {
+            return referrers.list(subject);
+        }
     }
 }
