@@ -47,7 +47,12 @@ public final class GarbageCollector {
     /** Runs one collection; a failure of storage stops it where it is, which leaves storage consistent. */
     public Report collect(Options options, Listener listener) throws IOException {
         Instant start = clock.instant();
-        ParallelStorage storage = new ParallelStorage(driver);
+        try (ParallelStorage storage = new ParallelStorage(driver)) {
+            return collect(storage, start, options, listener);
+        }
+    }
+
+    private Report collect(ParallelStorage storage, Instant start, Options options, Listener listener) throws IOException {
         Sweeper sweeper = new Sweeper(storage, cache);
         List<RepositoryFolders> repositories = RepositoryFolders.find(storage);
         Marker marker = new Marker(storage, options.deleteUntagged(), listener);

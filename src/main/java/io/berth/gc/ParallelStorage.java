@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 /**
  * The driver calls of a collection, at most {@link #IN_FLIGHT} at once, and a way to run steps on
@@ -20,7 +19,7 @@ import java.util.concurrent.Semaphore;
  * filesystem a system call, so a bounded number in flight is what makes a collection fast. What
  * another writer removed meanwhile reads as missing, never as a failure.
  */
-final class ParallelStorage {
+final class ParallelStorage implements AutoCloseable {
 
     /** Driver calls in flight: enough to hide S3's latency, few enough for a small connection pool. */
     static final int IN_FLIGHT = 48;
@@ -36,10 +35,19 @@ final class ParallelStorage {
     }
 
     private final StorageDriver driver;
-    private final Semaphore permits = new Semaphore(IN_FLIGHT);
+    /**
+     * Driver calls run on platform threads: a blocking file system call pins the carrier of a
+     * virtual thread, and with as many carriers as cores, the calls would go one per core at a time.
+     */
+    private final ExecutorService calls = Executors.newFixedThreadPool(IN_FLIGHT, Thread.ofPlatform().daemon().name("gc-storage-", 0).factory());
 
     ParallelStorage(StorageDriver driver) {
         this.driver = driver;
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
     }
 
     /** The children of a folder, or none when it is missing (or a file). */
@@ -89,16 +97,20 @@ final class ParallelStorage {
     }
 
     private <R> R bounded(Call<R> call) throws IOException {
+        Future<R> result = calls.submit(call::call);
         try {
-            permits.acquire();
+            return result.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
+            }
         } catch (InterruptedException e) {
+            result.cancel(true);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        }
-        try {
-            return call.call();
-        } finally {
-            permits.release();
         }
     }
 

@@ -1,11 +1,9 @@
 package io.berth.gc;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.registry.Descriptor;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.berth.registry.Digest;
-import io.berth.registry.Manifest;
-import io.berth.registry.ManifestParser;
 import io.berth.registry.RegistryException;
 import io.berth.storage.Paths;
 import java.io.IOException;
@@ -22,10 +20,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 record References(List<Digest> blobs, List<Digest> children, Digest subject, String problem) {
 
-    /** Reads manifests from the global store, remembering each; safe from several threads. */
+    /**
+     * Reads manifests from the global store, remembering each; safe from several threads. The push
+     * path validated every manifest, so a collection only picks the digests out of the JSON, of any
+     * kind: Docker schema 1 and 2, OCI image and index, and artifact manifests. It neither hashes
+     * nor checks the rest; a field it does not know marks nothing, and more marked is only safer.
+     */
     static final class Reader {
 
-        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final JsonFactory JSON = new JsonFactory();
 
         private final ParallelStorage storage;
         private final Map<Digest, References> read = new ConcurrentHashMap<>();
@@ -48,43 +51,80 @@ record References(List<Digest> blobs, List<Digest> children, Digest subject, Str
             if (content == null) {
                 return unreadable("its bytes are missing");
             }
-            try {
-                // The body decides what it is: a stored manifest declares its type or has an index's shape.
-                Manifest manifest = ManifestParser.parse(content, null, digest.algorithm());
-                return new References(digests(manifest.blobs()), digests(manifest.children()),
-                        manifest.subject() == null ? null : manifest.subject().digest(), null);
-            } catch (RegistryException e) {
-                References schema1 = schema1(content);
-                return schema1 != null ? schema1 : unreadable(e.getMessage());
+            try (JsonParser json = JSON.createParser(content)) {
+                return read(json);
+            } catch (IOException e) {
+                return unreadable("it is not JSON");
             }
         }
 
-        /**
-         * The layers of a Docker schema 1 manifest, which Berth does not serve but a root Distribution
-         * wrote may hold: its {@code fsLayers} name them, and it has no config. Null for anything else.
-         */
-        private static References schema1(byte[] content) {
-            try {
-                JsonNode tree = JSON.readTree(content);
-                if (tree == null || tree.path("schemaVersion").asInt() != 1) {
-                    return null;
+        private static References read(JsonParser json) throws IOException {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                return unreadable("not a JSON object");
+            }
+            List<Digest> blobs = new ArrayList<>();
+            List<Digest> children = new ArrayList<>();
+            Digest subject = null;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                json.nextToken();
+                switch (field) {
+                    case "config" -> add(blobs, digestIn(json, "digest"));
+                    case "layers", "blobs" -> each(json, "digest", blobs);
+                    case "fsLayers" -> each(json, "blobSum", blobs); // Docker schema 1, which a root Distribution wrote may hold
+                    case "manifests" -> each(json, "digest", children);
+                    case "subject" -> subject = digestIn(json, "digest");
+                    default -> json.skipChildren();
                 }
-                List<Digest> layers = new ArrayList<>();
-                for (JsonNode layer : tree.path("fsLayers")) {
-                    layers.add(Digest.parse(layer.path("blobSum").asText()));
-                }
-                return new References(List.copyOf(layers), List.of(), null, null);
-            } catch (IOException | RegistryException e) {
+            }
+            return new References(List.copyOf(blobs), List.copyOf(children), subject, null);
+        }
+
+        /** Adds the digest under {@code key} of every object of the array at the parser. */
+        private static void each(JsonParser json, String key, List<Digest> into) throws IOException {
+            if (json.currentToken() != JsonToken.START_ARRAY) {
+                json.skipChildren();
+                return;
+            }
+            while (json.nextToken() != JsonToken.END_ARRAY) {
+                add(into, digestIn(json, key));
+            }
+        }
+
+        /** The digest under {@code key} of the object at the parser, or null; leaves the parser at its end. */
+        private static Digest digestIn(JsonParser json, String key) throws IOException {
+            if (json.currentToken() != JsonToken.START_OBJECT) {
+                json.skipChildren();
                 return null;
+            }
+            Digest found = null;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                boolean wanted = json.currentName().equals(key);
+                if (json.nextToken() == JsonToken.VALUE_STRING && wanted) {
+                    found = parse(json.getText());
+                } else {
+                    json.skipChildren();
+                }
+            }
+            return found;
+        }
+
+        private static Digest parse(String text) {
+            try {
+                return Digest.parse(text);
+            } catch (RegistryException e) {
+                return null; // no blob is stored under a name that is not a digest
+            }
+        }
+
+        private static void add(List<Digest> into, Digest digest) {
+            if (digest != null) {
+                into.add(digest);
             }
         }
 
         private static References unreadable(String problem) {
             return new References(List.of(), List.of(), null, problem);
-        }
-
-        private static List<Digest> digests(List<Descriptor> descriptors) {
-            return descriptors.stream().map(Descriptor::digest).toList();
         }
     }
 }
