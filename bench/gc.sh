@@ -44,6 +44,7 @@ done
 bench_name=gc
 . "$here/bench/common.sh"
 
+# The first launch after a build makes the launcher's class-data archive; this one does, not a timed run.
 # picocli answers an unknown command's --help with the top-level help, so look for the flag.
 if [ "$berth" = yes ] && ! "$launcher" garbage-collect --help 2>&1 | grep -q -- --delete-untagged; then
     echo "gc bench: this berth has no garbage-collect command; measuring Distribution alone" >&2
