@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -55,9 +56,9 @@ public final class GarbageCollector {
     private Report collect(ParallelStorage storage, Instant start, Options options, Listener listener) throws IOException {
         Sweeper sweeper = new Sweeper(storage, cache);
         List<RepositoryFolders> repositories = RepositoryFolders.find(storage);
+        repositories.sort(Comparator.comparing(repository -> repository.name().value()));
         Marker marker = new Marker(storage, options.deleteUntagged(), listener);
-        ParallelStorage.each(repositories.stream().filter(RepositoryFolders::manifests).toList(),
-                repository -> marker.mark(repository.name()));
+        marker.mark(repositories.stream().filter(RepositoryFolders::manifests).map(RepositoryFolders::name).toList());
         List<Marker.Untagged> untagged = marker.untagged();
         // Young blobs are judged against the start, so that a blob pushed while marking is young.
         Instant cutoff = options.delay().isZero() ? null : start.minus(options.delay());
@@ -97,7 +98,8 @@ public final class GarbageCollector {
         try {
             Set<Digest> claimed = fence.begin(digests);
             List<Marker.Untagged> unlinked = untagged.stream().filter(manifest -> !claimed.contains(manifest.digest())).toList();
-            ParallelStorage.each(unlinked, manifest -> delete(storage, sweeper, manifest, listener));
+            unlinked.forEach(manifest -> listener.line("Deleting manifest: " + manifest));
+            storage.each(unlinked, manifest -> delete(storage, sweeper, manifest));
             List<Report.Swept> swept = candidates.stream().filter(blob -> !claimed.contains(blob.digest())).toList();
             sweeper.delete(swept, repositories, listener);
             return new Removed(unlinked, swept);
@@ -110,8 +112,7 @@ public final class GarbageCollector {
      * Removes a manifest from its repository as the registry's delete does: its entry in the
      * referrers index of its subject first, then its revision link, then what tags once pointed at it.
      */
-    private static void delete(ParallelStorage storage, Sweeper sweeper, Marker.Untagged manifest, Listener listener) throws IOException {
-        listener.line("Deleting manifest: " + manifest);
+    private static void delete(ParallelStorage storage, Sweeper sweeper, Marker.Untagged manifest) throws IOException {
         RepositoryName name = manifest.repository();
         if (manifest.subject() != null) {
             storage.delete(Paths.of(new Paths.ReferrerEntry(name, manifest.subject(), manifest.digest())));

@@ -10,19 +10,18 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The mark phase: per repository, which manifests stay and everything they reference, across all
- * repositories into one set. Repositories are marked in parallel, each on a thread of its own.
+ * repositories into one set. The links of every repository, then every manifest they link, are
+ * read in parallel; the marking itself works from memory.
  */
 final class Marker {
 
@@ -41,9 +40,9 @@ final class Marker {
     private final References.Reader reader;
     private final boolean deleteUntagged;
     private final Listener listener;
-    private final Set<Digest> marked = ConcurrentHashMap.newKeySet();
-    private final Set<Digest> manifests = ConcurrentHashMap.newKeySet();
-    private final Queue<Untagged> untagged = new ConcurrentLinkedQueue<>();
+    private final Set<Digest> marked = new HashSet<>();
+    private final Set<Digest> manifests = new HashSet<>();
+    private final List<Untagged> untagged = new ArrayList<>();
 
     Marker(ParallelStorage storage, boolean deleteUntagged, Listener listener) {
         this.storage = storage;
@@ -69,23 +68,32 @@ final class Marker {
         return sorted;
     }
 
-    /** Marks what one repository keeps; with {@code deleteUntagged}, notes what it no longer keeps. */
-    void mark(RepositoryName name) throws IOException {
-        RepositoryState state = RepositoryState.read(storage, name, deleteUntagged);
-        ParallelStorage.each(state.revisions(), reader::of); // parsed in parallel, then walked from memory
+    /** Marks what the repositories keep; with {@code deleteUntagged}, notes what they no longer keep. */
+    void mark(List<RepositoryName> repositories) throws IOException {
+        List<RepositoryState> states = RepositoryState.read(storage, repositories, deleteUntagged);
+        Set<Digest> linked = new HashSet<>();
+        states.forEach(state -> linked.addAll(state.revisions()));
+        reader.preload(linked);
+        for (RepositoryState state : states) {
+            mark(state);
+        }
+    }
+
+    /** Marks what one repository keeps, in the order Distribution's walk prints it. */
+    private void mark(RepositoryState state) throws IOException {
+        RepositoryName name = state.name();
         Set<Digest> kept = keep(state);
-        List<String> lines = new ArrayList<>();
-        lines.add(name.value());
+        listener.line(name.value());
         for (Digest manifest : sorted(kept)) {
             References references = reader.of(manifest);
             if (references.problem() != null) {
                 log.warn("{}: manifest {} cannot be read ({}); it marks only itself", name.value(), manifest, references.problem());
             }
-            lines.add(name.value() + ": marking manifest " + manifest);
+            listener.line(name.value() + ": marking manifest " + manifest);
             manifests.add(manifest);
             marked.add(manifest);
             for (Digest blob : references.blobs()) {
-                lines.add(name.value() + ": marking blob " + blob);
+                listener.line(name.value() + ": marking blob " + blob);
                 marked.add(blob);
             }
         }
@@ -93,9 +101,6 @@ final class Marker {
             if (!kept.contains(manifest)) {
                 untagged.add(new Untagged(name, manifest, reader.of(manifest).subject(), state.tags().keySet()));
             }
-        }
-        synchronized (listener) { // one repository's lines together, as Distribution's sequential walk prints them
-            lines.forEach(listener::line);
         }
     }
 

@@ -8,9 +8,10 @@ import io.berth.registry.RegistryException;
 import io.berth.storage.Paths;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a stored manifest points at: its blobs (config and layers), its children (an index's
@@ -21,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 record References(List<Digest> blobs, List<Digest> children, Digest subject, String problem) {
 
     /**
-     * Reads manifests from the global store, remembering each; safe from several threads. The push
+     * Reads manifests from the global store, remembering each; used from one thread. The push
      * path validated every manifest, so a collection only picks the digests out of the JSON, of any
      * kind: Docker schema 1 and 2, OCI image and index, and artifact manifests. It neither hashes
      * nor checks the rest; a field it does not know marks nothing, and more marked is only safer.
@@ -31,12 +32,22 @@ record References(List<Digest> blobs, List<Digest> children, Digest subject, Str
         private static final JsonFactory JSON = new JsonFactory();
 
         private final ParallelStorage storage;
-        private final Map<Digest, References> read = new ConcurrentHashMap<>();
+        private final Map<Digest, References> read = new HashMap<>();
 
         Reader(ParallelStorage storage) {
             this.storage = storage;
         }
 
+        /** Reads the manifests in parallel, those not read yet. */
+        void preload(Collection<Digest> manifests) throws IOException {
+            List<Digest> missing = manifests.stream().filter(manifest -> !read.containsKey(manifest)).toList();
+            List<References> loaded = storage.map(missing, this::load);
+            for (int i = 0; i < missing.size(); i++) {
+                read.put(missing.get(i), loaded.get(i));
+            }
+        }
+
+        /** What a manifest references; one not preloaded (an index's child without a link) is read now. */
         References of(Digest manifest) throws IOException {
             References known = read.get(manifest);
             if (known == null) {

@@ -8,10 +8,11 @@ import io.berth.storage.Paths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One repository as a collection reads it: the manifests it links (revision links that name their
@@ -19,27 +20,57 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 record RepositoryState(RepositoryName name, Set<Digest> revisions, Map<Tag, Digest> tags) {
 
-    /** Reads the links of a repository, in parallel; its tags only when asked (only deleting untagged manifests needs them). */
-    static RepositoryState read(ParallelStorage storage, RepositoryName name, boolean withTags) throws IOException {
-        Set<Digest> revisions = ConcurrentHashMap.newKeySet();
-        ParallelStorage.each(linkFolders(storage, Paths.of(new Paths.ManifestRevisions(name))), folder -> {
-            Digest digest = linkIn(storage, folder + "/link");
-            if (digest != null && digest.equals(digestOf(folder))) {
-                revisions.add(digest);
+    /** A link file of one repository: which repository, and where. */
+    private record Link(int repository, String path) {}
+
+    /**
+     * Reads the links of the repositories, every link of all of them in parallel; their tags only
+     * when asked (only deleting untagged manifests needs them). In the order of {@code names}.
+     */
+    static List<RepositoryState> read(ParallelStorage storage, List<RepositoryName> names, boolean withTags) throws IOException {
+        List<RepositoryState> states = new ArrayList<>(names.size());
+        names.forEach(name -> states.add(new RepositoryState(name, new LinkedHashSet<>(), new HashMap<>())));
+        List<List<String>> revisionFolders = storage.map(names, name -> linkFolders(storage, Paths.of(new Paths.ManifestRevisions(name))));
+        List<Link> revisionLinks = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            for (String folder : revisionFolders.get(i)) {
+                revisionLinks.add(new Link(i, folder + "/link"));
             }
-        });
-        Map<Tag, Digest> tags = new ConcurrentHashMap<>();
-        ParallelStorage.each(withTags ? storage.list(Paths.of(new Paths.Tags(name))) : List.<String>of(), folder -> {
-            String value = folder.substring(folder.lastIndexOf('/') + 1);
-            if (Tag.isValid(value)) {
-                Tag tag = new Tag(value);
-                Digest digest = linkIn(storage, Paths.of(new Paths.TagCurrentLink(name, tag)));
-                if (digest != null) {
-                    tags.put(tag, digest);
+        }
+        List<Digest> revisions = storage.map(revisionLinks, link -> linkIn(storage, link.path()));
+        for (int i = 0; i < revisionLinks.size(); i++) {
+            Digest digest = revisions.get(i);
+            String path = revisionLinks.get(i).path();
+            if (digest != null && digest.equals(digestOf(path.substring(0, path.length() - "/link".length())))) {
+                states.get(revisionLinks.get(i).repository()).revisions().add(digest);
+            }
+        }
+        if (withTags) {
+            readTags(storage, states);
+        }
+        return states;
+    }
+
+    private static void readTags(ParallelStorage storage, List<RepositoryState> states) throws IOException {
+        List<List<String>> tagFolders = storage.map(states, state -> storage.list(Paths.of(new Paths.Tags(state.name()))));
+        List<Link> tagLinks = new ArrayList<>();
+        List<Tag> tags = new ArrayList<>();
+        for (int i = 0; i < states.size(); i++) {
+            for (String folder : tagFolders.get(i)) {
+                String value = folder.substring(folder.lastIndexOf('/') + 1);
+                if (Tag.isValid(value)) {
+                    Tag tag = new Tag(value);
+                    tags.add(tag);
+                    tagLinks.add(new Link(i, Paths.of(new Paths.TagCurrentLink(states.get(i).name(), tag))));
                 }
             }
-        });
-        return new RepositoryState(name, revisions, tags);
+        }
+        List<Digest> current = storage.map(tagLinks, link -> linkIn(storage, link.path()));
+        for (int i = 0; i < tagLinks.size(); i++) {
+            if (current.get(i) != null) {
+                states.get(tagLinks.get(i).repository()).tags().put(tags.get(i), current.get(i));
+            }
+        }
     }
 
     /** The {@code <algorithm>/<hex>} folders below a folder of links ({@code _layers}, {@code _manifests/revisions}). */

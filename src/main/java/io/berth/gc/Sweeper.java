@@ -9,12 +9,9 @@ import io.berth.storage.driver.FileInfo;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
 /** The sweep phase: which blobs no mark reached, and their removal with every repository's link to them. */
@@ -38,16 +35,18 @@ final class Sweeper {
         for (String algorithm : storage.list(Paths.of(new Paths.Blobs()))) {
             prefixes.addAll(storage.list(algorithm));
         }
-        Queue<Report.Swept> found = new ConcurrentLinkedQueue<>();
-        ParallelStorage.each(prefixes, prefix -> ParallelStorage.each(unmarkedIn(prefix, marked), digest -> {
-            FileInfo data = storage.stat(Paths.of(new Paths.BlobData(digest)));
-            if (data != null && !data.isDirectory() && (cutoff == null || data.modified().isBefore(cutoff))) {
-                found.add(new Report.Swept(digest, data.size()));
+        List<Digest> unmarked = new ArrayList<>();
+        storage.map(prefixes, prefix -> unmarkedIn(prefix, marked)).forEach(unmarked::addAll);
+        List<FileInfo> data = storage.map(unmarked, digest -> storage.stat(Paths.of(new Paths.BlobData(digest))));
+        List<Report.Swept> found = new ArrayList<>();
+        for (int i = 0; i < unmarked.size(); i++) {
+            FileInfo info = data.get(i);
+            if (info != null && !info.isDirectory() && (cutoff == null || info.modified().isBefore(cutoff))) {
+                found.add(new Report.Swept(unmarked.get(i), info.size()));
             }
-        }));
-        List<Report.Swept> sorted = new ArrayList<>(found);
-        sorted.sort(Comparator.comparing(swept -> swept.digest().toString()));
-        return sorted;
+        }
+        found.sort(Comparator.comparing(swept -> swept.digest().toString()));
+        return found;
     }
 
     private List<Digest> unmarkedIn(String prefix, Set<Digest> marked) throws IOException {
@@ -64,26 +63,28 @@ final class Sweeper {
     }
 
     /** Deletes the blobs, then every repository's layer link to them; a blob or link gone already is fine. */
-    void delete(Collection<Report.Swept> blobs, Collection<RepositoryName> repositories, Listener listener) throws IOException {
-        ParallelStorage.each(blobs, blob -> {
-            String folder = Paths.of(new Paths.BlobDir(blob.digest()));
-            listener.line("Deleting blob: " + folder);
-            storage.delete(folder);
+    void delete(List<Report.Swept> blobs, List<RepositoryName> repositories, Listener listener) throws IOException {
+        blobs.forEach(blob -> listener.line("Deleting blob: " + Paths.of(new Paths.BlobDir(blob.digest()))));
+        storage.each(blobs, blob -> {
+            storage.delete(Paths.of(new Paths.BlobDir(blob.digest())));
             clear(Scope.GLOBAL, blob.digest());
         });
         Set<Digest> swept = blobs.stream().map(Report.Swept::digest).collect(Collectors.toSet());
-        ParallelStorage.each(repositories, repository -> {
-            List<Digest> linked = new ArrayList<>();
-            for (String folder : RepositoryState.linkFolders(storage, Paths.of(new Paths.LayerLinks(repository)))) {
+        List<List<String>> layers = storage.map(repositories,
+                repository -> RepositoryState.linkFolders(storage, Paths.of(new Paths.LayerLinks(repository))));
+        record Link(RepositoryName repository, Digest digest) {}
+        List<Link> links = new ArrayList<>();
+        for (int i = 0; i < repositories.size(); i++) {
+            for (String folder : layers.get(i)) {
                 Digest digest = RepositoryState.digestOf(folder);
                 if (digest != null && swept.contains(digest)) {
-                    linked.add(digest);
+                    links.add(new Link(repositories.get(i), digest));
                 }
             }
-            ParallelStorage.each(linked, digest -> {
-                storage.delete(Paths.of(new Paths.LayerLinkDir(repository, digest)));
-                clear(Scope.layers(repository), digest);
-            });
+        }
+        storage.each(links, link -> {
+            storage.delete(Paths.of(new Paths.LayerLinkDir(link.repository(), link.digest())));
+            clear(Scope.layers(link.repository()), link.digest());
         });
     }
 
