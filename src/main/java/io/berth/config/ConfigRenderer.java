@@ -20,7 +20,7 @@ final class ConfigRenderer {
     private static final String MASK = "********";
     /** Sections whose defaults are shown only when the section is present. */
     private static final List<String> OPTIONAL_SECTIONS = List.of("storage.filesystem", "storage.s3", "redis", "http.tls",
-            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver");
+            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver", "proxy");
 
     private ConfigRenderer() {}
 
@@ -44,7 +44,8 @@ final class ConfigRenderer {
                 return;
             }
             boolean masked = key.secret() && value.raw() != null && !String.valueOf(value.raw()).isEmpty();
-            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>() : typed(key, value.raw()));
+            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>()
+                    : key.kind() == Schema.Kind.RECORDS ? passwordsMasked(value.raw()) : typed(key, value.raw()));
         });
         Map<String, Object> nested = new LinkedHashMap<>();
         flat.forEach((name, value) -> {
@@ -71,6 +72,21 @@ final class ConfigRenderer {
             unacted.forEach(key -> out.append("#   ").append(key).append('\n'));
         }
         return out.toString();
+    }
+
+    /** A list of records (such as {@code proxy.remotes}) with the value of every {@code password} field masked. */
+    private static Object passwordsMasked(Object raw) {
+        if (!(raw instanceof List<?> records)) {
+            return raw;
+        }
+        return records.stream().map(record -> {
+            if (!(record instanceof Map<?, ?> fields) || fields.get("password") == null) {
+                return record;
+            }
+            Map<Object, Object> copy = new LinkedHashMap<>(fields);
+            copy.put("password", MASK);
+            return copy;
+        }).toList();
     }
 
     /** Booleans and numbers printed as such rather than as quoted text. */
