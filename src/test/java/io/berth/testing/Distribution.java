@@ -54,13 +54,7 @@ public final class Distribution implements AutoCloseable {
         String auth = "";
         String authorization = null;
         if (user != null) {
-            Path users = dir.resolve("htpasswd");
-            Process htpasswd = new ProcessBuilder("htpasswd", "-Bbn", "-C", "4", user, password)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            Files.writeString(users, new String(htpasswd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip() + "\n");
-            if (htpasswd.waitFor() != 0) {
-                throw new IllegalStateException("htpasswd failed");
-            }
+            Path users = htpasswd(dir.resolve("htpasswd"), user, password);
             auth = "auth:\n  htpasswd:\n    realm: basic-realm\n    path: " + users + "\n";
             authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
@@ -73,6 +67,17 @@ public final class Distribution implements AutoCloseable {
         Distribution distribution = new Distribution(dir, port, authorization);
         distribution.boot();
         return distribution;
+    }
+
+    /** Writes an htpasswd file of one user with the real {@code htpasswd -Bbn} (bcrypt, cost 4 to be quick). */
+    public static Path htpasswd(Path file, String user, String password) throws Exception {
+        Process htpasswd = new ProcessBuilder("htpasswd", "-Bbn", "-C", "4", user, password)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Files.writeString(file, new String(htpasswd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip() + "\n");
+        if (htpasswd.waitFor() != 0) {
+            throw new IllegalStateException("htpasswd failed");
+        }
+        return file;
     }
 
     /** Starts the process (again, after {@link #stop}) and waits until it answers. */
