@@ -20,7 +20,7 @@ final class ConfigRenderer {
     private static final String MASK = "********";
     /** Sections whose defaults are shown only when the section is present. */
     private static final List<String> OPTIONAL_SECTIONS = List.of("storage.filesystem", "storage.s3", "redis", "http.tls",
-            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver", "proxy");
+            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver");
 
     private ConfigRenderer() {}
 
@@ -40,7 +40,7 @@ final class ConfigRenderer {
         }
         settings.all().forEach((name, value) -> {
             Schema.Key key = Schema.require(name);
-            if (!key.acted()) {
+            if (!key.acted() || !inUse(settings, name)) {
                 return;
             }
             boolean masked = key.secret() && value.raw() != null && !String.valueOf(value.raw()).isEmpty();
@@ -103,6 +103,10 @@ final class ConfigRenderer {
     }
 
     private static boolean inUse(Settings settings, String key) {
+        if (key.startsWith("proxy.")) {
+            // As in Distribution, the section is in force only with an upstream: credentials alone turn nothing on.
+            return settings.get("proxy.remoteurl") != null || settings.get("proxy.remotes") != null;
+        }
         for (String optional : OPTIONAL_SECTIONS) {
             if (key.startsWith(optional + ".")) {
                 return settings.hasSection(optional);

@@ -28,9 +28,8 @@ final class ProxySection {
         if (v.get("proxy.remoteurl") != null) {
             remotes.add(new Config.Remote(null, url(v, "proxy.remoteurl", v.text("proxy.remoteurl")), blankToNull(v.text("proxy.username")),
                     blankToNull(v.text("proxy.password")), ttl));
-        } else if (v.get("proxy.username") != null || v.get("proxy.password") != null) {
-            throw v.error("proxy.remoteurl", "proxy.username and proxy.password need the upstream's URL in proxy.remoteurl");
         }
+        // Credentials without remoteurl turn nothing on, as in Distribution.
         Set<String> names = new HashSet<>();
         List<Map<String, Object>> records = v.records("proxy.remotes");
         for (int i = 0; i < records.size(); i++) {
