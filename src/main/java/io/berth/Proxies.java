@@ -15,7 +15,7 @@ import java.util.Map;
 final class Proxies {
 
     /** Bounds on every upstream connection: a dead upstream is found out quickly, a stalled download ends. */
-    static final ProxyNamespace.Settings SETTINGS = new ProxyNamespace.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30),
+    static final ProxyNamespace.Settings SETTINGS = new ProxyNamespace.Settings(Duration.ofSeconds(5), Duration.ofSeconds(15),
             Path.of(System.getProperty("java.io.tmpdir")));
 
     private Proxies() {}

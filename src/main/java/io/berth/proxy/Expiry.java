@@ -5,7 +5,6 @@ import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
 import io.berth.storage.Paths;
 import io.berth.storage.Registry;
-import io.berth.storage.driver.FileInfo;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.IOException;

@@ -96,8 +96,14 @@ final class ProxyBlobs implements Blobs {
             throw origin.unavailable("upstream answered " + response.status() + " with " + response.length() + " bytes for blob "
                     + digest + " of " + fetch.descriptor().size());
         }
+        Upload upload;
+        try {
+            upload = origin.local().blobs().createUpload();
+        } catch (IOException | RuntimeException e) {
+            response.close();
+            throw e;
+        }
         origin.stats().miss();
-        Upload upload = origin.local().blobs().createUpload();
         Thread.ofVirtual().name("proxy-fetch").start(() -> copy(key, fetch, response, upload));
     }
 

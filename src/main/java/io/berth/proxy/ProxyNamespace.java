@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,26 +88,32 @@ public final class ProxyNamespace implements Namespace, AutoCloseable {
 
     @Override
     public Repository repository(RepositoryName name) {
-        String value = name.value();
-        int slash = value.indexOf('/');
-        Upstream upstream = slash > 0 ? byName.get(value.substring(0, slash)) : null;
-        String below = upstream == null ? value : value.substring(slash + 1);
-        if (upstream == null) {
-            upstream = fallback;
-        }
-        if (upstream == null) {
+        Target target = route(name);
+        if (target == null) {
             throw new RegistryException(new RegistryError.NameUnknown(name));
         }
-        return new ProxyRepository(name, local.repository(name), upstream, upstream.remote().upstreamName(below), shared);
+        return new ProxyRepository(name, local.repository(name), target.upstream(),
+                target.upstream().remote().upstreamName(target.below()), shared);
     }
 
-    /** The counters of a repository's remote (those of the first remote for a name no remote serves). */
-    private ProxyStats statsOf(RepositoryName name) {
+    /** A repository's remote, and its name below the remote's prefix. */
+    private record Target(Upstream upstream, String below) {}
+
+    /** The remote named by the first path component, else the single remote; null when neither serves the name. */
+    private Target route(RepositoryName name) {
         String value = name.value();
         int slash = value.indexOf('/');
-        Upstream upstream = slash > 0 ? byName.get(value.substring(0, slash)) : null;
-        upstream = upstream != null ? upstream : fallback != null ? fallback : byName.values().iterator().next();
-        return upstream.stats();
+        Upstream named = slash > 0 ? byName.get(value.substring(0, slash)) : null;
+        if (named != null) {
+            return new Target(named, value.substring(slash + 1));
+        }
+        return fallback == null ? null : new Target(fallback, value);
+    }
+
+    /** The counters of a repository's remote (an entry left by a remote since removed counts for the first). */
+    private ProxyStats statsOf(RepositoryName name) {
+        Target target = route(name);
+        return (target != null ? target.upstream() : fallback != null ? fallback : byName.values().iterator().next()).stats();
     }
 
     /** What is cached, as the catalog lists it. */
@@ -117,8 +124,7 @@ public final class ProxyNamespace implements Namespace, AutoCloseable {
 
     /** The counters of every remote, for metrics. */
     public List<ProxyStats> stats() {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(fallback), byName.values().stream())
-                .map(Upstream::stats).toList();
+        return Stream.concat(Stream.ofNullable(fallback), byName.values().stream()).map(Upstream::stats).toList();
     }
 
     /** Stops the expiry sweeps; downloads in flight finish on their own. */
