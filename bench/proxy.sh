@@ -56,7 +56,8 @@ REGISTRY_HTTP_SECRET=proxy-bench REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=$work
 REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory REGISTRY_PROXY_REMOTEURL=$upstream \
     "$here/berth" serve > "$work/berth.log" 2>&1 &
 pids+=($!)
-for port in "$upstream_port" "$dist_port" "$berth_port"; do wait_ready "$port"; done
+# Up to 30 s each: a JVM starting on a loaded machine takes a while.
+for port in "$upstream_port" "$dist_port" "$berth_port"; do wait_ready "$port" || wait_ready "$port" || wait_ready "$port"; done
 
 # push_blob REPO FILE: a monolithic upload as Distribution 2.8 takes it (POST, then PUT with the body).
 push_blob() {

@@ -27,15 +27,29 @@ final class Proxies {
     }
 
     /**
-     * What {@code ?ns=} may say for each named remote: its name, or the authority of its URL (containerd
-     * sends the registry host the image was named with, e.g. {@code docker.io} or {@code ghcr.io}).
+     * What {@code ?ns=} may say, with the path prefix it stands for: each named remote's name and the
+     * authority of its URL (containerd sends the host the image was named with, e.g. {@code docker.io});
+     * the single {@code proxy.remoteurl}'s authority, and {@code docker.io} when it is Docker Hub, with no
+     * prefix. Named remotes come first. Empty when {@code proxy.remotes} is not used: then, as in
+     * Distribution, {@code ?ns=} changes nothing.
      */
     static Map<String, String> namespaces(Config.Proxy proxy) {
         Map<String, String> namespaces = new LinkedHashMap<>();
-        for (Config.Remote remote : proxy.remotes()) {
+        for (Remote remote : remotes(proxy)) {
             if (remote.name() != null) {
                 namespaces.putIfAbsent(remote.name(), remote.name());
-                namespaces.putIfAbsent(remote.remoteUrl().getAuthority(), remote.name());
+                namespaces.putIfAbsent(remote.url().getAuthority(), remote.name());
+            }
+        }
+        if (namespaces.isEmpty()) {
+            return Map.of();
+        }
+        for (Remote remote : remotes(proxy)) {
+            if (remote.name() == null) {
+                namespaces.putIfAbsent(remote.url().getAuthority(), "");
+                if (remote.dockerHub()) {
+                    namespaces.putIfAbsent("docker.io", "");
+                }
             }
         }
         return Map.copyOf(namespaces);

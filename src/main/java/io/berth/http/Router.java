@@ -56,7 +56,10 @@ final class Router extends Handler.Abstract {
     private final HttpField[] responseHeaders;
     private final InFlight inFlight;
     private final Exchange.Bounds bounds;
-    /** A pull-through cache's {@code ?ns=} values, each to the first path component of its remote; empty when not a mirror. */
+    /**
+     * A pull-through cache's {@code ?ns=} values, each to the first path component of its remote (empty for the
+     * single {@code proxy.remoteurl}, whose names have none); an empty map when the registry is no cache.
+     */
     private final Map<String, String> namespaces;
 
     Router(Namespace registry, Authorizer authorizer, String origin, TokenHandler tokens, BlobHandler blobs, UploadHandler uploads,
@@ -147,7 +150,10 @@ final class Router extends Handler.Abstract {
         if (remote == null) {
             throw new RegistryException(new RegistryError.NameUnknown(name));
         }
-        return name.value().startsWith(remote + "/") ? name : RepositoryName.parse(remote + "/" + name.value());
+        if (remote.isEmpty() || name.value().startsWith(remote + "/")) {
+            return name; // the single remote's own names, or a client that wrote the prefix already
+        }
+        return RepositoryName.parse(remote + "/" + name.value());
     }
 
     private void dispatch(Exchange ex, Request request, Route route) throws IOException {

@@ -19,7 +19,7 @@ public record Remote(String name, URI url, String username, String password, Dur
             "registry.hub.docker.com");
 
     /** Docker Hub keeps official images under {@code library/}; clients may leave that out only there. */
-    boolean dockerHub() {
+    public boolean dockerHub() {
         return DOCKER_HUB.contains(url.getHost()) || "docker.io".equals(name);
     }
 

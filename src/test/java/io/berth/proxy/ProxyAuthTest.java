@@ -75,6 +75,10 @@ class ProxyAuthTest {
         byte[] layer = ProxyPullTest.random(50_000, 21);
         byte[] manifest = basic.pushImage("team/basic", "1", "{}".getBytes(StandardCharsets.UTF_8), layer);
         assertPulled("team/basic", manifest, layer);
+        // containerd names the upstream's host in ?ns=: for proxy.remoteurl the name stays as it is.
+        HttpResponse<byte[]> mirrored = cache.get("/v2/team/basic/manifests/1?ns=127.0.0.1:" + basic.port());
+        assertThat(mirrored.statusCode()).isEqualTo(200);
+        assertThat(mirrored.body()).isEqualTo(manifest);
     }
 
     @Test
