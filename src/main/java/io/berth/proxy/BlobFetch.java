@@ -1,6 +1,7 @@
 package io.berth.proxy;
 
 import io.berth.registry.Descriptor;
+import io.berth.registry.Digest;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.Upload;
@@ -13,6 +14,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * them and commits only a whole blob of the right digest, and into a spool file that every client
  * asking for the blob meanwhile reads as it grows. So one upstream download serves them all, at the
  * upstream's pace, with no more memory than a buffer each. The last byte is held back from readers
- * until the digest is verified: a client never receives a whole blob that is wrong.
+ * until the bytes hash to the digest: a client never receives a whole blob that is wrong. That hash
+ * is the fetch's own, so readers need not wait for the storage to make the blob durable.
  */
 final class BlobFetch {
 
@@ -33,6 +36,7 @@ final class BlobFetch {
     private final FileChannel spoolWriter;
     /** How long a reader waits for the next bytes before giving up; the upstream's read timeout ends a stalled fetch sooner. */
     private final Duration patience;
+    private final MessageDigest hasher;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
     private long written;
@@ -46,23 +50,30 @@ final class BlobFetch {
         this.patience = patience;
         this.spool = Files.createTempFile(spoolDirectory, "berth-proxy-", ".blob");
         this.spoolWriter = FileChannel.open(spool, StandardOpenOption.WRITE);
+        this.hasher = descriptor.digest().algorithm().newHasher();
+        if (descriptor.size() == 0) {
+            hashed(); // nothing to wait for
+        }
+    }
+
+    /** Called with the lock held, or before anyone can read: all bytes are in; they may be read if they hash right. */
+    private void hashed() {
+        Digest actual = Digest.of(descriptor.digest().algorithm(), hasher);
+        verified = actual.equals(descriptor.digest());
+        if (!verified) {
+            failure = new RegistryException(new RegistryError.UpstreamUnavailable(
+                    "the upstream sent a blob that hashes to " + actual + ", not " + descriptor.digest()));
+        }
     }
 
     Descriptor descriptor() {
         return descriptor;
     }
 
-    /** Copies the upstream's body into the upload and the spool; returns normally once the blob is stored and verified. */
+    /** Copies the upstream's body into the upload and the spool; returns normally once the blob is stored. */
     void copy(InputStream upstream, Upload upload) throws IOException {
         try (spoolWriter) {
             upload.commit(new Tee(upstream), 0, descriptor.digest());
-        }
-        lock.lock();
-        try {
-            verified = true;
-            progress.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -216,9 +227,13 @@ final class BlobFetch {
             while (chunk.hasRemaining()) {
                 spoolWriter.write(chunk);
             }
+            hasher.update(buffer, offset, read);
             lock.lock();
             try {
                 written += read;
+                if (written == descriptor.size()) {
+                    hashed();
+                }
                 progress.signalAll();
             } finally {
                 lock.unlock();

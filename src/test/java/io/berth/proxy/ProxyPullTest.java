@@ -159,6 +159,27 @@ class ProxyPullTest {
     }
 
     @Test
+    void aBlobWhoseUpstreamBytesDoNotHashToItsDigestIsNeitherServedWholeNorStored() throws Exception {
+        byte[] layer = random(2_000_000, 7);
+        Digest digest = upstream.pushBlob("team/tampered", layer);
+        // Distribution serves its files as they are: change the bytes under it, keeping the size.
+        Path data = dir.resolve("upstream/root/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data");
+        java.nio.file.Files.write(data, random(layer.length, 8));
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                HttpResponse<byte[]> response = cache.get("/v2/team/tampered/blobs/" + digest);
+                assertThat(response.statusCode() == 200 && Digest.sha256(response.body()).equals(digest)).isFalse();
+                assertThat(response.body().length).isLessThan(layer.length);
+            } catch (java.io.IOException cut) {
+                // the response was cut short before its last byte: what a client must see
+            }
+        }
+        assertThat(dir.resolve("cache/docker/registry/v2/repositories/team/tampered/_layers/sha256/" + digest.hex())).doesNotExist();
+        assertThat(dir.resolve("cache/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex())).doesNotExist();
+    }
+
+    @Test
     void aBlobOrManifestTheUpstreamLacksIs404() throws Exception {
         HttpResponse<byte[]> manifest = cache.get("/v2/team/nothing/manifests/1.0");
         assertThat(manifest.statusCode()).isEqualTo(404);
