@@ -36,6 +36,8 @@ distribution() { # distribution NAME PORT [PROXY_URL]
     mkdir -p "$work/$1"
     {
         printf 'version: 0.1\nlog:\n  level: error\n'
+        # The caches log as Berth does below (errors, no access log); the upstream keeps its access log to count GETs.
+        if [ -n "${3:-}" ]; then printf '  accesslog:\n    disabled: true\n'; fi
         printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  cache:\n    blobdescriptor: inmemory\n' "$work/$1"
         printf 'http:\n  addr: 127.0.0.1:%s\n  secret: proxy-bench\n' "$2"
         if [ -n "${3:-}" ]; then printf 'proxy:\n  remoteurl: %s\n' "$3"; fi
@@ -44,9 +46,15 @@ distribution() { # distribution NAME PORT [PROXY_URL]
     pids+=($!)
 }
 
+# Up to 30 s each: a JVM starting on a loaded machine takes a while. What failed shows its log.
+ready() {
+    wait_ready "$2" || wait_ready "$2" || wait_ready "$2" || { echo "proxy bench: $1 did not start:" >&2; tail -20 "$work/$1.log" >&2; exit 1; }
+}
 upstream_port=$(free_port)
 distribution upstream "$upstream_port"
 upstream=http://127.0.0.1:$upstream_port
+# Distribution in proxy mode asks its upstream at start, and stops when it cannot reach it.
+ready upstream "$upstream_port"
 dist_port=$(free_port)
 distribution distribution "$dist_port" "$upstream"
 berth_port=$(free_port)
@@ -56,8 +64,8 @@ REGISTRY_HTTP_SECRET=proxy-bench REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=$work
 REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory REGISTRY_PROXY_REMOTEURL=$upstream \
     "$here/berth" serve > "$work/berth.log" 2>&1 &
 pids+=($!)
-# Up to 30 s each: a JVM starting on a loaded machine takes a while.
-for port in "$upstream_port" "$dist_port" "$berth_port"; do wait_ready "$port" || wait_ready "$port" || wait_ready "$port"; done
+ready distribution "$dist_port"
+ready berth "$berth_port"
 
 # push_blob REPO FILE: a monolithic upload as Distribution 2.8 takes it (POST, then PUT with the body).
 push_blob() {
