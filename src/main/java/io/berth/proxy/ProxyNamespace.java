@@ -43,7 +43,7 @@ public final class ProxyNamespace implements Namespace, AutoCloseable {
     record Upstream(Remote remote, RemoteClient client, ProxyStats stats) {}
 
     /** What every proxy repository shares. */
-    record Shared(Registry local, BlobFetches fetches, Expiry expiry, ManifestMemory memory) {}
+    record Shared(BlobFetches fetches, Expiry expiry, ManifestMemory memory) {}
 
     private final Registry local;
     private final Upstream fallback;
@@ -65,7 +65,7 @@ public final class ProxyNamespace implements Namespace, AutoCloseable {
         }
         this.fallback = single;
         Expiry expiry = new Expiry(driver, local, clock, this::statsOf);
-        this.shared = new Shared(local, new BlobFetches(settings.spoolDirectory(), settings.readTimeout().multipliedBy(2)), expiry,
+        this.shared = new Shared(new BlobFetches(settings.spoolDirectory(), settings.readTimeout().multipliedBy(2)), expiry,
                 local.manifestMemory());
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("proxy-expiry").factory());
     }
@@ -77,9 +77,13 @@ public final class ProxyNamespace implements Namespace, AutoCloseable {
         int entries = proxy.shared.expiry().load();
         long interval = Expiry.interval(remotes.stream().map(Remote::ttl).toList()).toMillis();
         proxy.sweeper.scheduleWithFixedDelay(() -> {
-            int removed = proxy.shared.expiry().sweep();
-            if (removed > 0) {
-                log.info("pull-through cache: {} expired blobs and manifests removed", removed);
+            try {
+                int removed = proxy.shared.expiry().sweep();
+                if (removed > 0) {
+                    log.info("pull-through cache: {} expired blobs and manifests removed", removed);
+                }
+            } catch (RuntimeException e) {
+                log.warn("pull-through cache: expiry sweep failed, tried again later: {}", e.toString()); // a throw would end the schedule
             }
         }, 0, interval, TimeUnit.MILLISECONDS);
         log.info("pull-through cache of {}; {} cached blobs and manifests known", remotes, entries);

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.registry.Digest;
 import io.berth.registry.MediaTypes;
 import io.berth.testing.Distribution;
+import io.berth.auth.token.TestTokenServer;
 import io.berth.testing.Images;
+import io.berth.testing.MutableClock;
 import io.berth.testing.TestRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -84,20 +86,59 @@ class ProxyAuthTest {
     @Test
     void pullsThroughAnUpstreamWithATokenServer() throws Exception {
         String token = token("team/tokens", "pull,push");
-        byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
         byte[] layer = ProxyPullTest.random(50_000, 22);
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-        manifest.put("config", Images.descriptor(Images.OCI_CONFIG, push("team/tokens", config, token), config.length));
-        manifest.put("layers", List.of(Images.descriptor(Images.OCI_LAYER, push("team/tokens", layer, token), layer.length)));
-        byte[] bytes = Images.json(manifest);
-        HttpResponse<byte[]> put = tokens.send("PUT", "/v2/team/tokens/manifests/1", bytes, "Content-Type", MediaTypes.OCI_MANIFEST,
-                "Authorization", "Bearer " + token);
-        assertThat(put.statusCode()).isEqualTo(201);
+        byte[] bytes = pushImage(tokens, token, "team/tokens", layer);
         assertThat(tokens.get("/v2/team/tokens/manifests/1").statusCode()).as("anonymous pull upstream").isEqualTo(401);
 
         assertPulled("tokens.test/team/tokens", bytes, layer);
+    }
+
+    @Test
+    void tokensAreReusedUntilTheyExpire() throws Exception {
+        // An upstream Berth that trusts an external token server (tokens of 300 s), and a cache whose clock the test moves.
+        try (TestTokenServer issuer = TestTokenServer.start(dir.resolve("issuer"), "upstream.test", "test-issuer", Map.of(USER, PASSWORD));
+                TestRegistry external = TestRegistry.builder(dir.resolve("external")).clock(Clock.systemUTC())
+                        .env("REGISTRY_AUTH_TOKEN_REALM", issuer.realm())
+                        .env("REGISTRY_AUTH_TOKEN_SERVICE", "upstream.test")
+                        .env("REGISTRY_AUTH_TOKEN_ISSUER", "test-issuer")
+                        .env("REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE", issuer.bundle().toString()).start()) {
+            String token = issuer.token(TestTokenServer.Signer.KID,
+                    issuer.claims(USER, List.of(TestTokenServer.access("repository", "team/reuse", "pull", "push"))));
+            byte[] layer = ProxyPullTest.random(1000, 23);
+            byte[] manifest = pushImage(external, token, "team/reuse", layer);
+            MutableClock clock = new MutableClock(java.time.Instant.now());
+            try (TestRegistry reusing = TestRegistry.builder(dir.resolve("reusing")).clock(clock)
+                    .env("REGISTRY_PROXY_REMOTEURL", "http://127.0.0.1:" + external.port())
+                    .env("REGISTRY_PROXY_USERNAME", USER).env("REGISTRY_PROXY_PASSWORD", PASSWORD).start()) {
+                long before = issuer.issued();
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<byte[]> pulled = reusing.get("/v2/team/reuse/manifests/1");
+                    assertThat(pulled.statusCode()).isEqualTo(200);
+                    assertThat(pulled.body()).isEqualTo(manifest);
+                }
+                assertThat(reusing.get("/v2/team/reuse/blobs/" + Digest.sha256(layer)).body()).isEqualTo(layer);
+                assertThat(issuer.issued() - before).as("one token for every request of the repository").isEqualTo(1);
+
+                clock.advance(java.time.Duration.ofSeconds(300));
+                assertThat(reusing.get("/v2/team/reuse/manifests/1").statusCode()).isEqualTo(200);
+                assertThat(issuer.issued() - before).as("a new token once the first is about to expire").isEqualTo(2);
+            }
+        }
+    }
+
+    /** Pushes an OCI image of an empty config and one layer with a bearer token; returns the manifest's bytes. */
+    private static byte[] pushImage(TestRegistry registry, String token, String repository, byte[] layer) throws Exception {
+        byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
+        manifest.put("config", Images.descriptor(Images.OCI_CONFIG, push(registry, repository, config, token), config.length));
+        manifest.put("layers", List.of(Images.descriptor(Images.OCI_LAYER, push(registry, repository, layer, token), layer.length)));
+        byte[] bytes = Images.json(manifest);
+        HttpResponse<byte[]> put = registry.send("PUT", "/v2/" + repository + "/manifests/1", bytes, "Content-Type", MediaTypes.OCI_MANIFEST,
+                "Authorization", "Bearer " + token);
+        assertThat(put.statusCode()).isEqualTo(201);
+        return bytes;
     }
 
     /** The manifest by tag and by digest and the layer come through the cache byte for byte. */
@@ -124,9 +165,9 @@ class ProxyAuthTest {
         return JSON.readTree(issued.body()).path("token").asText();
     }
 
-    private static Digest push(String repository, byte[] content, String token) throws Exception {
+    private static Digest push(TestRegistry registry, String repository, byte[] content, String token) throws Exception {
         Digest digest = Digest.sha256(content);
-        HttpResponse<byte[]> response = tokens.send("POST", "/v2/" + repository + "/blobs/uploads/?digest=" + digest, content,
+        HttpResponse<byte[]> response = registry.send("POST", "/v2/" + repository + "/blobs/uploads/?digest=" + digest, content,
                 "Content-Type", "application/octet-stream", "Authorization", "Bearer " + token);
         assertThat(response.statusCode()).isEqualTo(201);
         return digest;
