@@ -77,7 +77,7 @@ final class BlobFetch {
         }
     }
 
-    /** Ends the fetch in failure: readers get {@code error} (a 502 when their response has not started). */
+    /** Ends the fetch in failure unless its bytes were already verified: readers get a 502 when their response has not started, else a cut. */
     void fail(String message) {
         lock.lock();
         try {
