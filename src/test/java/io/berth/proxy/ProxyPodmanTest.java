@@ -63,6 +63,8 @@ class ProxyPodmanTest {
         Path repository = dir.resolve("cache/docker/registry/v2/repositories/team/hello");
         for (String layer : image.layerDigests()) {
             String hex = layer.substring("sha256:".length());
+            Path link = repository.resolve("_layers/sha256/" + hex + "/link");
+            Await.until(() -> Files.exists(link)); // podman is done once it has the bytes; the cache stores them just after
             assertThat(repository.resolve("_layers/sha256/" + hex + "/link")).as("cached " + layer).exists();
             assertThat(upstream.gets("/v2/team/hello/blobs/" + layer)).as("upstream GETs of " + layer).isEqualTo(1);
         }

@@ -175,6 +175,17 @@ class ProxyPullTest {
                 // the response was cut short before its last byte: what a client must see
             }
         }
+        // Once the failed downloads have cancelled their uploads, nothing of the blob is left.
+        Path uploads = dir.resolve("cache/docker/registry/v2/repositories/team/tampered/_uploads");
+        Await.until(() -> {
+            if (!java.nio.file.Files.exists(uploads)) {
+                return true;
+            }
+            try (var open = java.nio.file.Files.list(uploads)) {
+                return open.findAny().isEmpty();
+            }
+        });
+        assertThat(uploads).satisfiesAnyOf(u -> assertThat(u).doesNotExist(), u -> assertThat(u).isEmptyDirectory());
         assertThat(dir.resolve("cache/docker/registry/v2/repositories/team/tampered/_layers/sha256/" + digest.hex())).doesNotExist();
         assertThat(dir.resolve("cache/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex())).doesNotExist();
     }
