@@ -15,6 +15,8 @@ import io.berth.observe.DebugServer;
 import io.berth.observe.Health;
 import io.berth.observe.Metrics;
 import io.berth.observe.StorageDriverCheck;
+import io.berth.proxy.ProxyNamespace;
+import io.berth.registry.Namespace;
 import io.berth.storage.Catalog;
 import io.berth.storage.GcClaims;
 import io.berth.storage.Registry;
@@ -99,6 +101,7 @@ public final class Berth implements AutoCloseable {
         boolean collecting = config.storage().gc().enabled() && !config.storage().readOnly();
         GcClaims claims = collecting ? GcClaims.on(driver) : GcClaims.OFF;
         Registry registry = new Registry(driver, clock, cache, claims);
+        ProxyNamespace proxy = closer.add(pullThroughCache(config, registry, driver, clock, metrics));
         ScheduledExecutorService maintenance = startPurging(driver, clock, config.storage());
         closer.add(maintenance::shutdownNow);
         reconcileCatalog(maintenance, registry.catalogIndex(), config.storage());
@@ -110,7 +113,7 @@ public final class Berth implements AutoCloseable {
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
         Authentication.Built auth = Authentication.build(config.auth(), driver, config.storage().readOnly(), clock);
-        RegistryServer server = closer.add(registryServer(registry, auth, config, metrics, driver));
+        RegistryServer server = closer.add(registryServer(proxy == null ? registry : proxy, registry, auth, config, metrics, driver));
         DebugServer debug = closer.add(debugSettings.address() == null ? null
                 : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath()));
         server.start();
@@ -121,7 +124,7 @@ public final class Berth implements AutoCloseable {
                 server.port(), driver.name(),
                 where(config.storage()),
                 config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
-                config.storage().readOnly() ? ", read-only" : "", cache.kind(), auth.mode());
+                config.storage().readOnly() ? ", read-only" : proxy != null ? ", a pull-through cache" : "", cache.kind(), auth.mode());
         if (debug != null) {
             log.info("debug server listening on {}:{}: health at {}{}", debugSettings.address().getHostString(), debug.port(),
                     DebugServer.HEALTH_PATH, metrics == null ? "" : ", metrics at " + debugSettings.prometheusPath());
@@ -129,12 +132,12 @@ public final class Berth implements AutoCloseable {
         return new Berth(server, debug, cache, auth.htpasswd(), closer);
     }
 
-    /** The HTTP server; a TLS file it cannot use is a configuration error naming its key. */
-    private static RegistryServer registryServer(Registry registry, Authentication.Built auth, Config config, Metrics metrics,
-            StorageDriver driver)
+    /** The HTTP server over {@code served} (the storage, or the cache in front of it); a TLS file it cannot use is a configuration error naming its key. */
+    private static RegistryServer registryServer(Namespace served, Registry registry, Authentication.Built auth, Config config,
+            Metrics metrics, StorageDriver driver)
             throws IOException {
         try {
-            RegistryServer.Services services = new RegistryServer.Services(registry, registry.manifestMemory(), registry.clock(),
+            RegistryServer.Services services = new RegistryServer.Services(served, registry.manifestMemory(), registry.clock(),
                     auth.authorizer(), auth.tokenServer());
             return new RegistryServer(services, httpSettings(config, driver), config.log().accessLogDisabled() ? null : new AccessLog(),
                     metrics);
@@ -149,7 +152,7 @@ public final class Berth implements AutoCloseable {
         return new RegistryServer.Settings(http.address(), secret, config.storage().deleteEnabled(),
                 config.storage().readOnly(), http.prefix(), http.host(), http.headers(), LayerSettings.tls(http.tls()),
                 http.http2Disabled(), http.drainTimeout(), !config.storage().redirectDisabled(), LayerSettings.limits(http.limits()),
-                config.storage().uploadPurging().age());
+                config.storage().uploadPurging().age(), Proxies.namespaces(config.proxy()));
     }
 
     public int port() {
@@ -308,6 +311,23 @@ public final class Berth implements AutoCloseable {
                 log.warn("catalog reconcile failed: {}", e.toString());
             }
         }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code proxy}: the pull-through cache in front of {@code registry}, with its counters; null when the registry is no cache. */
+    private static ProxyNamespace pullThroughCache(Config config, Registry registry, StorageDriver driver, Clock clock, Metrics metrics)
+            throws IOException {
+        if (!config.proxy().enabled()) {
+            return null;
+        }
+        if (config.storage().readOnly()) {
+            throw new ConfigException("proxy: a pull-through cache stores what it fetches; it cannot run with"
+                    + " storage.maintenance.readonly.enabled");
+        }
+        ProxyNamespace proxy = ProxyNamespace.start(registry, driver, Proxies.remotes(config.proxy()), Proxies.SETTINGS, clock);
+        if (metrics != null) {
+            Proxies.count(proxy, metrics);
+        }
+        return proxy;
     }
 
     private static ScheduledExecutorService startPurging(StorageDriver driver, Clock clock, Config.Storage storage) {

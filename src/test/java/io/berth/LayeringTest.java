@@ -73,6 +73,19 @@ class LayeringTest {
     }
 
     @Test
+    void proxyWrapsTheDomainOverStorage() {
+        layer("io.berth.proxy..", "the pull-through cache is a decorator over the domain interfaces, storing through storage",
+                "io.berth.registry..", "io.berth.storage..", "io.berth.observe..").check(berth);
+    }
+
+    @Test
+    void httpKnowsNothingOfTheProxy() {
+        noClasses().that().resideInAPackage("io.berth.http..")
+                .should().dependOnClassesThat().resideInAPackage("io.berth.proxy..")
+                .because("handlers see the cache only as the domain interfaces it implements").check(berth);
+    }
+
+    @Test
     void observeIsALeaf() {
         // Passes once the config branch maps the log settings in Berth instead of observe reading Config.
         layer("io.berth.observe..", "logs, metrics and health are used by every layer, so they use none").check(berth);

@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@code effective} is every value in force, secrets masked, for {@code berth config check};
  * {@code unacted} names the keys given that Berth accepts but does not act on.
  */
-public record Config(Log log, Storage storage, Http http, Redis redis, Health health, Auth auth,
+public record Config(Log log, Storage storage, Http http, Redis redis, Health health, Auth auth, Proxy proxy,
         Map<String, Object> effective, List<String> unacted) {
 
     /** The {@code log} section. */
@@ -77,6 +77,25 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
 
     /** {@code http.debug}; a null address means no debug server. */
     public record Debug(InetSocketAddress address, boolean prometheusEnabled, String prometheusPath) {}
+
+    /** The {@code proxy} section: the upstreams of a pull-through cache, none when the registry is no cache. */
+    public record Proxy(List<Remote> remotes) {
+        public boolean enabled() {
+            return !remotes.isEmpty();
+        }
+    }
+
+    /**
+     * One upstream: {@code proxy.remoteurl} (name null) or an entry of {@code proxy.remotes}; {@code ttl}
+     * zero never expires; username and password are null for anonymous pulls.
+     */
+    public record Remote(String name, URI remoteUrl, String username, String password, Duration ttl) {
+        /** Never the password: settings end up in logs. */
+        @Override
+        public String toString() {
+            return "Remote[name=" + name + ", remoteUrl=" + remoteUrl + ", username=" + username + ", ttl=" + ttl + "]";
+        }
+    }
 
     /** The {@code redis} section: the one Redis of the shared descriptor cache. */
     public record Redis(String addr, String username, String password, int db, Duration dialTimeout,
@@ -163,7 +182,7 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
             throw v.error("storage.cache.blobdescriptor", "redis needs a redis section with at least redis.addr");
         }
         Config config = new Config(LogSection.read(v), storage, HttpSection.read(v), redis, HealthSection.read(v),
-                AuthSection.read(v), ConfigRenderer.effective(settings), ConfigRenderer.unacted(settings));
+                AuthSection.read(v), ProxySection.read(v), ConfigRenderer.effective(settings), ConfigRenderer.unacted(settings));
         // Last, so that when this refuses, nothing else in the configuration is wrong.
         UnbuiltFeatures.refuse(v);
         return config;

@@ -40,11 +40,12 @@ final class ConfigRenderer {
         }
         settings.all().forEach((name, value) -> {
             Schema.Key key = Schema.require(name);
-            if (!key.acted()) {
+            if (!key.acted() || !inUse(settings, name)) {
                 return;
             }
             boolean masked = key.secret() && value.raw() != null && !String.valueOf(value.raw()).isEmpty();
-            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>() : typed(key, value.raw()));
+            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>()
+                    : key.kind() == Schema.Kind.RECORDS ? passwordsMasked(value.raw()) : typed(key, value.raw()));
         });
         Map<String, Object> nested = new LinkedHashMap<>();
         flat.forEach((name, value) -> {
@@ -73,6 +74,21 @@ final class ConfigRenderer {
         return out.toString();
     }
 
+    /** A list of records (such as {@code proxy.remotes}) with the value of every {@code password} field masked. */
+    private static Object passwordsMasked(Object raw) {
+        if (!(raw instanceof List<?> records)) {
+            return raw;
+        }
+        return records.stream().map(record -> {
+            if (!(record instanceof Map<?, ?> fields) || fields.get("password") == null) {
+                return record;
+            }
+            Map<Object, Object> copy = new LinkedHashMap<>(fields);
+            copy.put("password", MASK);
+            return copy;
+        }).toList();
+    }
+
     /** Booleans and numbers printed as such rather than as quoted text. */
     private static Object typed(Schema.Key key, Object raw) {
         if (!(raw instanceof String text)) {
@@ -87,6 +103,10 @@ final class ConfigRenderer {
     }
 
     private static boolean inUse(Settings settings, String key) {
+        if (key.startsWith("proxy.")) {
+            // As in Distribution, the section is in force only with an upstream: credentials alone turn nothing on.
+            return settings.get("proxy.remoteurl") != null || settings.get("proxy.remotes") != null;
+        }
         for (String optional : OPTIONAL_SECTIONS) {
             if (key.startsWith(optional + ".")) {
                 return settings.hasSection(optional);

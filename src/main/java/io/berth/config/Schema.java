@@ -263,10 +263,12 @@ final class Schema {
             unactedRecords("notifications.endpoints", "name", "url", "disabled", "headers", "timeout", "threshold",
                     "backoff", "ignoredmediatypes", "ignore"),
 
-            unacted("proxy.remoteurl", Kind.TEXT),
-            unacted("proxy.username", Kind.TEXT),
-            unacted("proxy.password", Kind.SECRET),
-            unacted("proxy.ttl", Kind.DURATION),
+            key("proxy.remoteurl", Kind.TEXT),
+            key("proxy.username", Kind.TEXT),
+            key("proxy.password", Kind.SECRET),
+            key("proxy.ttl", Kind.DURATION, "168h"),
+            // Berth's own: several upstreams in one cache, routed by ?ns= or the first path component (ProxySection).
+            new Key("proxy.remotes", Kind.RECORDS, null, true, Set.of("name", "remoteurl", "username", "password", "ttl")),
             unacted("proxy.cachewritetimeout", Kind.DURATION),
             unacted("proxy.exec.command", Kind.TEXT),
             unacted("proxy.exec.lifetime", Kind.DURATION));

@@ -8,9 +8,6 @@ final class UnbuiltFeatures {
     private UnbuiltFeatures() {}
 
     static void refuse(Values v) {
-        if (v.get("proxy.remoteurl") != null) {
-            throw v.error("proxy.remoteurl", "pull-through caching is not implemented in Berth yet; remove the proxy section");
-        }
         for (Map<String, Object> endpoint : v.records("notifications.endpoints")) {
             if (!"true".equals(String.valueOf(endpoint.get("disabled")))) {
                 throw v.error("notifications.endpoints", "notifications are not implemented in Berth yet;"

@@ -50,6 +50,7 @@ record ApiError(ErrorCode code, int status, String message, Object detail) {
             case RegistryError.Denied e -> new ApiError(ErrorCode.DENIED, e.message());
             case RegistryError.TooManyRequests e -> new ApiError(ErrorCode.TOOMANYREQUESTS, e.message());
             case RegistryError.InsufficientStorage e -> new ApiError(ErrorCode.INSUFFICIENT_STORAGE, e.message());
+            case RegistryError.UpstreamUnavailable e -> new ApiError(ErrorCode.UNAVAILABLE, 502, e.message(), null);
         };
     }
 }

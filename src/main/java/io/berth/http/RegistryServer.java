@@ -45,11 +45,12 @@ public final class RegistryServer implements AutoCloseable {
      * e.g. {@code /registry}; {@code host} empty or a URL whose scheme and authority make Locations
      * absolute), headers for every response, how long a stop waits for requests in flight, and
      * whether blob GETs may redirect to the storage's own URL (when the driver has one), the bounds on
-     * what clients may hold, and the age past which an idle upload is purged (its slot then frees).
+     * what clients may hold, the age past which an idle upload is purged (its slot then frees), and a
+     * pull-through cache's {@code ?ns=} values with the remote each names (empty when not a cache).
      */
     public record Settings(InetSocketAddress address, byte[] secret, boolean deleteEnabled, boolean readOnly,
             String prefix, String host, Map<String, List<String>> headers, TlsSettings tls, boolean http2Disabled,
-            Duration drainTimeout, boolean redirects, Limits limits, Duration uploadPurgeAge) {}
+            Duration drainTimeout, boolean redirects, Limits limits, Duration uploadPurgeAge, Map<String, String> mirrorNamespaces) {}
 
     /** Where the built-in token server answers, under {@code http.prefix}. */
     public static final String TOKEN_PATH = "/auth/token";
@@ -124,7 +125,8 @@ public final class RegistryServer implements AutoCloseable {
                 new ManifestHandler(services.manifestMemory(), settings.deleteEnabled(), urlBase),
                 new ListingHandler(settings.prefix()),
                 settings.prefix(), settings.readOnly(), settings.headers(), inFlight,
-                new Exchange.Bounds(limits.minBodyRate(), limits.minResponseRate(), StreamBuffers.forDirectMemory())), accessLog, metrics));
+                new Exchange.Bounds(limits.minBodyRate(), limits.minResponseRate(), StreamBuffers.forDirectMemory()),
+                settings.mirrorNamespaces()), accessLog, metrics));
         server.setErrorHandler(new JsonErrorHandler());
     }
 

@@ -56,10 +56,15 @@ final class Router extends Handler.Abstract {
     private final HttpField[] responseHeaders;
     private final InFlight inFlight;
     private final Exchange.Bounds bounds;
+    /**
+     * A pull-through cache's {@code ?ns=} values, each to the first path component of its remote (empty for the
+     * single {@code proxy.remoteurl}, whose names have none); an empty map when the registry is no cache.
+     */
+    private final Map<String, String> namespaces;
 
     Router(Namespace registry, Authorizer authorizer, String origin, TokenHandler tokens, BlobHandler blobs, UploadHandler uploads,
             ManifestHandler manifests, ListingHandler listings, String prefix, boolean readOnly, Map<String, List<String>> headers,
-            InFlight inFlight, Exchange.Bounds bounds) {
+            InFlight inFlight, Exchange.Bounds bounds, Map<String, String> namespaces) {
         this.registry = registry;
         this.authorizer = authorizer;
         this.origin = origin;
@@ -73,6 +78,7 @@ final class Router extends Handler.Abstract {
         this.responseHeaders = responseHeaders(headers);
         this.inFlight = inFlight;
         this.bounds = bounds;
+        this.namespaces = namespaces;
     }
 
     private static HttpField[] responseHeaders(Map<String, List<String>> configured) {
@@ -95,6 +101,7 @@ final class Router extends Handler.Abstract {
             if (admitted) {
                 Route route = route(request.getHttpURI().getPath());
                 ObservingHandler.routed(request, route.endpoint());
+                route = mirrored(route, ex);
                 dispatch(ex, request, route);
             } else {
                 ex.header("Connection", "close");
@@ -116,6 +123,37 @@ final class Router extends Handler.Abstract {
         }
         String local = path.substring(prefix.length());
         return tokens != null && local.equals(RegistryServer.TOKEN_PATH) ? new Route.Token() : Route.match(local);
+    }
+
+    /**
+     * containerd's mirror parameter: {@code ?ns=docker.io} names the upstream a request is for, and the
+     * repository becomes {@code <remote>/<name>}, as if the client had written the remote's prefix itself.
+     */
+    private Route mirrored(Route route, Exchange ex) {
+        String ns = namespaces.isEmpty() ? null : ex.query("ns");
+        if (ns == null) {
+            return route;
+        }
+        String remote = namespaces.get(ns);
+        return switch (route) {
+            case Route.Blob b -> new Route.Blob(under(remote, b.name()), b.digest());
+            case Route.UploadStart u -> new Route.UploadStart(under(remote, u.name()));
+            case Route.Upload u -> new Route.Upload(under(remote, u.name()), u.id());
+            case Route.Manifest m -> new Route.Manifest(under(remote, m.name()), m.reference());
+            case Route.TagsList t -> new Route.TagsList(under(remote, t.name()));
+            case Route.Referrers r -> new Route.Referrers(under(remote, r.name()), r.digest());
+            default -> route;
+        };
+    }
+
+    private static RepositoryName under(String remote, RepositoryName name) {
+        if (remote == null) {
+            throw new RegistryException(new RegistryError.NameUnknown(name));
+        }
+        if (remote.isEmpty() || name.value().startsWith(remote + "/")) {
+            return name; // the single remote's own names, or a client that wrote the prefix already
+        }
+        return RepositoryName.parse(remote + "/" + name.value());
     }
 
     private void dispatch(Exchange ex, Request request, Route route) throws IOException {

@@ -74,4 +74,7 @@ public sealed interface RegistryError {
 
     /** The storage has no room left for what the client sent; nothing of it was kept. */
     record InsufficientStorage(String message) implements RegistryError {}
+
+    /** A pull-through cache's upstream failed or did not answer in time, and nothing cached stands in for it. */
+    record UpstreamUnavailable(String message) implements RegistryError {}
 }

@@ -136,6 +136,11 @@ public final class ManifestStore {
      * {@code fromStorage}: blobs are checked in storage, not in a cache that a collection may have left stale.
      */
     List<Change> put(Manifest manifest, boolean fromStorage) throws IOException {
+        verifyReferences(manifest, fromStorage);
+        return unverifiedPut(manifest);
+    }
+
+    private void verifyReferences(Manifest manifest, boolean fromStorage) throws IOException {
         for (Descriptor blob : manifest.blobs()) {
             if (!(fromStorage ? layers.present(blob.digest()) : layers.cachedPresent(blob.digest()))) {
                 throw new RegistryException(new RegistryError.ManifestBlobUnknown(blob.digest()));
@@ -147,6 +152,10 @@ public final class ManifestStore {
                         "the index lists " + child.digest() + ", which this repository does not have"));
             }
         }
+    }
+
+    /** What stores a manifest whether or not what it points at is here: a pull-through cache fetches that later, on demand. */
+    List<Change> unverifiedPut(Manifest manifest) throws IOException {
         Digest digest = manifest.digest();
         List<Change> changes = new ArrayList<>();
         if (!blobs.exists(digest)) {

@@ -39,6 +39,8 @@ import java.util.UUID;
  *   _berth/gc/touched/&lt;algorithm&gt;/&lt;hex&gt;                          Berth's: empty; its time is when the blob was last
  *                                                              pushed or mounted again
  *   _berth/gc/lease                                             Berth's: which replica may collect, until when
+ *   _berth/proxy/expiry/&lt;name, encoded&gt;/&lt;kind&gt;-&lt;algorithm&gt;-&lt;hex&gt;  Berth's: a pull-through cache's blob or manifest
+ *                                                              and when it expires ({@link #proxyExpiryAt})
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -159,6 +161,12 @@ public final class Paths {
     /** The storage lease of online collection. */
     public record GcLease() implements Spec {}
 
+    /** The expiry entries of a pull-through cache. */
+    public record ProxyExpiries() implements Spec {}
+
+    /** When a cached blob ({@code manifest} false) or manifest of a repository expires. */
+    public record ProxyExpiry(RepositoryName name, Digest digest, boolean manifest) implements Spec {}
+
     private Paths() {}
 
     /**
@@ -186,6 +194,28 @@ public final class Paths {
             chars[i] = c == '0' ? '/' : c >= '1' && c <= ':' ? (char) (c - 1) : c;
         }
         return new String(chars);
+    }
+
+    /** The expiry entry stored at {@code path}, or null when the path is no such entry (a stray file). */
+    public static ProxyExpiry proxyExpiryAt(String path) {
+        String base = of(new ProxyExpiries()) + "/";
+        if (!path.startsWith(base)) {
+            return null;
+        }
+        String[] parts = path.substring(base.length()).split("/");
+        if (parts.length != 2) {
+            return null;
+        }
+        String[] file = parts[1].split("-", 3);
+        if (file.length != 3 || !(file[0].equals("manifest") || file[0].equals("blob"))) {
+            return null;
+        }
+        try {
+            return new ProxyExpiry(RepositoryName.parse(nameOfEntry(parts[0])), Digest.parse(file[1] + ":" + file[2]),
+                    file[0].equals("manifest"));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The driver path of a spec. */
@@ -232,6 +262,9 @@ public final class Paths {
             case GcTouchedAll() -> ROOT + "/_berth/gc/touched";
             case GcTouched(Digest d) -> of(new GcTouchedAll()) + "/" + d.algorithm().prefix() + "/" + d.hex();
             case GcLease() -> ROOT + "/_berth/gc/lease";
+            case ProxyExpiries() -> ROOT + "/_berth/proxy/expiry";
+            case ProxyExpiry(RepositoryName n, Digest d, boolean manifest) -> of(new ProxyExpiries()) + "/" + entryName(n.value())
+                    + "/" + (manifest ? "manifest-" : "blob-") + d.algorithm().prefix() + "-" + d.hex();
         };
     }
 }

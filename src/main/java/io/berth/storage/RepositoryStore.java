@@ -71,12 +71,13 @@ public final class RepositoryStore implements Repository {
      * tags or manifests comes wholly before or after them. A storage too full for them is {@link RegistryError.InsufficientStorage}.
      * With online garbage collection, the push claims what it references first (see {@link GcClaims}).
      */
-    private void push(Manifest manifest, Tag tag) throws IOException {
+    private void push(Manifest manifest, Tag tag, boolean verify) throws IOException {
         NoSpace.guard(() -> {
             locks.shared(name, () -> {
                 try (GcClaims.Claim claim = claims.claim(referenced(manifest))) {
                     long epoch = manifests.epoch();
-                    List<Change> changes = new ArrayList<>(manifests.put(manifest, claim.active()));
+                    List<Change> changes = new ArrayList<>(verify ? manifests.put(manifest, claim.active())
+                            : manifests.unverifiedPut(manifest));
                     if (tag != null) {
                         changes.addAll(tags.tag(tag, manifest.digest()));
                     }
@@ -90,6 +91,14 @@ public final class RepositoryStore implements Repository {
             catalog.add(name);
             return null;
         });
+    }
+
+    /**
+     * Stores a manifest fetched from a pull-through cache's upstream, and tags it when {@code tag} is not
+     * null, without requiring its blobs and children here: they are fetched when a client asks for them.
+     */
+    public void cache(Manifest manifest, Tag tag) throws IOException {
+        push(manifest, tag, false);
     }
 
     /** The manifest's own digest, its blobs' and its children's: what a collection must not delete under its push. */
@@ -127,7 +136,7 @@ public final class RepositoryStore implements Repository {
 
         @Override
         public void put(Manifest manifest, Tag tag) throws IOException {
-            push(manifest, tag);
+            push(manifest, tag, true);
         }
 
         @Override

@@ -44,8 +44,7 @@ class DistributionKeysTest {
             "log.hooks", "log.reportcaller", "loglevel",
             "middleware.registry", "middleware.repository", "middleware.storage",
             "notifications.endpoints", "notifications.events.includereferences",
-            "proxy.cachewritetimeout", "proxy.exec.command", "proxy.exec.lifetime", "proxy.password", "proxy.ttl",
-            "proxy.username",
+            "proxy.cachewritetimeout", "proxy.exec.command", "proxy.exec.lifetime",
             "redis.clientname", "redis.connmaxidletime", "redis.connmaxlifetime", "redis.contexttimeoutenabled",
             "redis.disableidentity", "redis.identitysuffix", "redis.mastername", "redis.maxactiveconns",
             "redis.maxidleconns", "redis.maxredirects", "redis.maxretries", "redis.maxretrybackoff",
@@ -183,8 +182,10 @@ class DistributionKeysTest {
                 .isEqualTo(new Config.Htpasswd("basic-realm", Path.of("/etc/htpasswd")));
         Path proxy = Files.writeString(dir.resolve("proxy.yml"), "proxy:\n  remoteurl: https://registry-1.docker.io\n"
                 + "  username: u\n  password: p\n  ttl: 1h\n  cachewritetimeout: 5m\n  exec:\n    command: helper\n    lifetime: 1h\n");
-        assertThatThrownBy(() -> Config.load(proxy, Map.of())).hasMessage(proxy + " line 2: proxy.remoteurl: "
-                + "pull-through caching is not implemented in Berth yet; remove the proxy section");
+        Config proxied = Config.load(proxy, Map.of());
+        assertThat(proxied.proxy().remotes()).containsExactly(new Config.Remote(null, java.net.URI.create("https://registry-1.docker.io"),
+                "u", "p", java.time.Duration.ofHours(1)));
+        assertThat(proxied.unacted()).containsExactly("proxy.cachewritetimeout", "proxy.exec.command", "proxy.exec.lifetime");
     }
 
     @Test

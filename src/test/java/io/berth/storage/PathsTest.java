@@ -41,7 +41,10 @@ class PathsTest {
                 Arguments.of(new Paths.GcCollecting(), V2 + "/_berth/gc/collecting"),
                 Arguments.of(new Paths.GcSweeping(), V2 + "/_berth/gc/sweeping"),
                 Arguments.of(new Paths.GcTouched(D), V2 + "/_berth/gc/touched/sha256/" + HEX),
-                Arguments.of(new Paths.GcLease(), V2 + "/_berth/gc/lease"));
+                Arguments.of(new Paths.GcLease(), V2 + "/_berth/gc/lease"),
+                Arguments.of(new Paths.ProxyExpiry(N, D, true), V2 + "/_berth/proxy/expiry/library0ubuntu/manifest-sha256-" + HEX),
+                Arguments.of(new Paths.ProxyExpiry(RepositoryName.parse("docker.io/x-1"), D512, false),
+                        V2 + "/_berth/proxy/expiry/docker.io0x-2/blob-sha512-" + "fedcba9876543210".repeat(8)));
     }
 
     @org.junit.jupiter.api.Test
@@ -51,6 +54,19 @@ class PathsTest {
 
         assertThat(entries).isSorted().doesNotHaveDuplicates();
         assertThat(entries.stream().map(Paths::nameOfEntry)).containsExactlyElementsOf(names);
+    }
+
+    @org.junit.jupiter.api.Test
+    void proxyExpiryEntriesReadBackFromTheirPathsAndStrayFilesAreNone() {
+        for (Paths.ProxyExpiry entry : java.util.List.of(new Paths.ProxyExpiry(N, D, true),
+                new Paths.ProxyExpiry(RepositoryName.parse("docker.io/x-1"), D512, false))) {
+            assertThat(Paths.proxyExpiryAt(Paths.of(entry))).isEqualTo(entry);
+        }
+        for (String stray : java.util.List.of(V2 + "/_berth/proxy/expiry/library0ubuntu/other-sha256-" + HEX,
+                V2 + "/_berth/proxy/expiry/library0ubuntu/blob-sha256-short", V2 + "/_berth/proxy/expiry/x",
+                V2 + "/_berth/gc/lease")) {
+            assertThat(Paths.proxyExpiryAt(stray)).as(stray).isNull();
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -46,6 +46,7 @@ public final class TestTokenServer implements AutoCloseable {
     private final Path bundle;
     private final Path jwks;
     private final HttpServer server;
+    private final java.util.concurrent.atomic.AtomicLong issued = new java.util.concurrent.atomic.AtomicLong();
 
     private TestTokenServer(Path dir, String service, String issuer, Map<String, String> users) throws Exception {
         this.service = service;
@@ -66,6 +67,11 @@ public final class TestTokenServer implements AutoCloseable {
     /** Starts one on a free loopback port; {@code users} maps names to passwords. */
     public static TestTokenServer start(Path dir, String service, String issuer, Map<String, String> users) throws Exception {
         return new TestTokenServer(dir, service, issuer, users);
+    }
+
+    /** How many tokens the realm has issued. */
+    public long issued() {
+        return issued.get();
     }
 
     /** The realm: where clients ask for tokens. */
@@ -171,6 +177,7 @@ public final class TestTokenServer implements AutoCloseable {
                 }
             }
             String token = token(Signer.KID, claims(user, access));
+            issued.incrementAndGet();
             reply(exchange, 200, Forge.json(Map.of("token", token, "access_token", token, "expires_in", 300,
                     "issued_at", Instant.now().toString())));
         } catch (GeneralSecurityException e) {
