@@ -39,6 +39,9 @@ import java.util.UUID;
  *   _berth/gc/touched/&lt;algorithm&gt;/&lt;hex&gt;                          Berth's: empty; its time is when the blob was last
  *                                                              pushed or mounted again
  *   _berth/gc/lease                                             Berth's: which replica may collect, until when
+ *   _berth/notifications/&lt;instance&gt;/owner                        Berth's: the process that owns a replica's outbox
+ *   _berth/notifications/&lt;instance&gt;/events/&lt;first&gt;-&lt;count&gt;      Berth's: events to deliver, one JSON a line
+ *   _berth/notifications/&lt;instance&gt;/cursors/&lt;endpoint&gt;          Berth's: the endpoint's next event to deliver
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -159,6 +162,9 @@ public final class Paths {
     /** The storage lease of online collection. */
     public record GcLease() implements Spec {}
 
+    /** The folder of every replica's notification outbox (io.berth.notify lays it out). */
+    public record Notifications() implements Spec {}
+
     private Paths() {}
 
     /**
@@ -232,6 +238,7 @@ public final class Paths {
             case GcTouchedAll() -> ROOT + "/_berth/gc/touched";
             case GcTouched(Digest d) -> of(new GcTouchedAll()) + "/" + d.algorithm().prefix() + "/" + d.hex();
             case GcLease() -> ROOT + "/_berth/gc/lease";
+            case Notifications() -> ROOT + "/_berth/notifications";
         };
     }
 }
