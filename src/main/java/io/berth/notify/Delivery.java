@@ -75,6 +75,9 @@ final class Delivery implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
+                if (stopped) {
+                    return; // close() interrupted a read
+                }
                 // Storage failed to give the batch: try again after a pause rather than spin.
                 log.warn("notification endpoint {}: could not read the outbox: {}", endpoint.name(), e.toString());
                 if (!pause(endpoint.backoff())) {
