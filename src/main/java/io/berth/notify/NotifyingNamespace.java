@@ -9,6 +9,7 @@ import io.berth.registry.ManifestParser;
 import io.berth.registry.Manifests;
 import io.berth.registry.Namespace;
 import io.berth.registry.Referrer;
+import io.berth.registry.RegistryException;
 import io.berth.registry.Repository;
 import io.berth.registry.RepositoryName;
 import io.berth.registry.StoredManifest;
@@ -20,6 +21,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,7 +50,7 @@ final class NotifyingNamespace implements Namespace {
         Repository repository = registry.repository(name);
         Resolved resolved = new Resolved();
         Blobs blobs = new NotifyingBlobs(repository.blobs(), name);
-        Manifests manifests = new NotifyingManifests(repository.manifests(), name, resolved);
+        Manifests manifests = new NotifyingManifests(repository.manifests(), repository.tags(), name, resolved);
         Tags tags = new NotifyingTags(repository.tags(), name, resolved);
         return new Repository() {
             @Override
@@ -186,11 +188,13 @@ final class NotifyingNamespace implements Namespace {
 
     private final class NotifyingManifests implements Manifests {
         private final Manifests manifests;
+        private final Tags tags;
         private final RepositoryName name;
         private final Resolved resolved;
 
-        NotifyingManifests(Manifests manifests, RepositoryName name, Resolved resolved) {
+        NotifyingManifests(Manifests manifests, Tags tags, RepositoryName name, Resolved resolved) {
             this.manifests = manifests;
+            this.tags = tags;
             this.name = name;
             this.resolved = resolved;
         }
@@ -220,10 +224,28 @@ final class NotifyingNamespace implements Namespace {
                     new Descriptor(manifest.digest(), manifest.content().length, manifest.mediaType()), tag, references), true);
         }
 
+        /** Deleting a manifest deletes its tags: each is notified after the manifest, as Distribution does. */
         @Override
         public void delete(Digest digest) throws IOException {
+            List<Tag> pointing = new ArrayList<>();
+            for (Tag tag : tags.list()) {
+                if (pointsAt(tag, digest)) {
+                    pointing.add(tag);
+                }
+            }
             manifests.delete(digest);
             notifier.record(events.deleted(name, digest, null), true);
+            for (Tag tag : pointing) {
+                notifier.record(events.deleted(name, null, tag), true);
+            }
+        }
+
+        private boolean pointsAt(Tag tag, Digest digest) throws IOException {
+            try {
+                return tags.resolve(tag).equals(digest);
+            } catch (RegistryException e) {
+                return false; // deleted meanwhile
+            }
         }
 
         @Override

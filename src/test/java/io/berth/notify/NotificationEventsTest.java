@@ -203,13 +203,15 @@ class NotificationEventsTest {
         List<JsonNode> events = all.await(has("delete", "events/delete", blob.toString()), WAIT);
         List<JsonNode> deletes = events.stream().filter(e -> e.path("action").asText().equals("delete")
                 && e.path("target").path("repository").asText().equals("events/delete")).toList();
-        assertThat(deletes).hasSize(3);
+        assertThat(deletes).hasSize(4);
         assertThat(fields(deletes.get(0).path("target"))).containsExactlyInAnyOrder("repository", "tag");
         assertThat(deletes.get(0).path("target").path("tag").asText()).isEqualTo("gone");
         assertThat(fields(deletes.get(1).path("target"))).containsExactlyInAnyOrder("repository", "digest");
         assertThat(deletes.get(1).path("target").path("digest").asText()).isEqualTo(digest.toString());
-        assertThat(deletes.get(2).path("target").path("digest").asText()).isEqualTo(blob.toString());
-        assertThat(deletes.get(2).path("request").path("method").asText()).isEqualTo("DELETE");
+        assertThat(deletes.get(2).path("target").path("tag").asText()).as("the tag the manifest's delete removed, as Distribution tells")
+                .isEqualTo("kept");
+        assertThat(deletes.get(3).path("target").path("digest").asText()).isEqualTo(blob.toString());
+        assertThat(deletes.get(3).path("request").path("method").asText()).isEqualTo("DELETE");
     }
 
     @Test
