@@ -267,6 +267,36 @@ class NotificationEventsTest {
                 "berth_notifications_delivery_seconds_total{endpoint=\"all\"}");
     }
 
+    @Test
+    void theActorIsTheSignedInUser() throws Exception {
+        Process htpasswd = new ProcessBuilder("htpasswd", "-Bbn", "-C", "4", "alice", "alice-pw").redirectErrorStream(true).start();
+        String line = new String(htpasswd.getInputStream().readAllBytes()).strip();
+        assertThat(htpasswd.waitFor()).as(line).isZero();
+        Path users = Files.writeString(dir.resolve("htpasswd"), line + "\n");
+        Path config = Files.writeString(dir.resolve("auth.yml"), """
+                version: 0.1
+                auth:
+                  htpasswd:
+                    realm: notify
+                    path: %s
+                notifications:
+                  endpoints:
+                    - name: all
+                      url: %s
+                      backoff: 100ms
+                """.formatted(users, all.url()));
+        try (TestRegistry signedIn = TestRegistry.builder(dir.resolve("auth-root")).config(config).start()) {
+            byte[] content = "signed in".getBytes();
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:alice-pw".getBytes());
+            assertThat(signedIn.send("POST", "/v2/events/actor/blobs/uploads/?digest=" + Digest.sha256(content), content,
+                    "Authorization", basic).statusCode()).isEqualTo(201);
+            JsonNode event = find(all.await(has("push", "events/actor", Digest.sha256(content).toString()), WAIT), "push", "events/actor",
+                    Digest.sha256(content).toString());
+            assertThat(fields(event.path("actor"))).containsExactly("name");
+            assertThat(event.path("actor").path("name").asText()).isEqualTo("alice");
+        }
+    }
+
     private static Digest pushChunked(String repository, byte[]... chunks) throws Exception {
         String location = registry.startUpload(repository);
         java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
