@@ -31,6 +31,11 @@ final class Delivery implements AutoCloseable {
     private static final int MAX_BATCH = 100;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
     private static final long IDLE_WAIT = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * POSTs to one endpoint start at least this far apart: a lone event goes at once, while under a
+     * stream of pushes the events of this interval share one POST instead of one each.
+     */
+    private static final long POST_INTERVAL = TimeUnit.MILLISECONDS.toNanos(50);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EndpointSettings endpoint;
@@ -45,6 +50,7 @@ final class Delivery implements AutoCloseable {
     private final AtomicLong postNanos = new AtomicLong();
     private volatile long lastSuccessMillis;
     private volatile long lastLatencyNanos;
+    private long lastPostStart = System.nanoTime() - POST_INTERVAL;
     private volatile String lastError = "";
 
     Delivery(EndpointSettings endpoint, Outbox.Cursor cursor) {
@@ -68,8 +74,14 @@ final class Delivery implements AutoCloseable {
     private void run() {
         while (!stopped) {
             try {
+                long since = System.nanoTime() - lastPostStart;
+                if (since < POST_INTERVAL) {
+                    TimeUnit.NANOSECONDS.sleep(POST_INTERVAL - since);
+                }
                 Outbox.Batch batch = cursor.await(MAX_BATCH, IDLE_WAIT);
-                if (batch != null) {
+                if (batch == null) {
+                    cursor.checkpoint();
+                } else {
                     deliver(batch, wanted(batch.lines()));
                 }
             } catch (InterruptedException e) {
@@ -108,6 +120,7 @@ final class Delivery implements AutoCloseable {
         int failed = 0;
         while (!events.isEmpty() && !stopped && cursor.pending() > 0 && !passed(batch)) {
             long start = System.nanoTime();
+            lastPostStart = start;
             if (post(events)) {
                 long nanos = System.nanoTime() - start;
                 lastLatencyNanos = nanos;

@@ -197,6 +197,7 @@ final class Outbox implements AutoCloseable {
         }
         queuedPulls.addAndGet(-pulls);
         long first;
+        boolean dropped = false;
         lock.lock();
         try {
             first = next; // only this thread moves next
@@ -220,7 +221,7 @@ final class Outbox implements AutoCloseable {
             segments.put(first, batch.size());
             next = first + batch.size();
             for (Cursor cursor : cursors.values()) {
-                cursor.bound();
+                dropped |= cursor.bound();
             }
             appended.signalAll();
         } finally {
@@ -231,7 +232,9 @@ final class Outbox implements AutoCloseable {
                 q.written().complete(null);
             }
         });
-        release();
+        if (dropped) {
+            release();
+        }
     }
 
     /** Deletes every segment all cursors have passed. */
@@ -269,7 +272,7 @@ final class Outbox implements AutoCloseable {
         writer.join();
         for (Cursor cursor : cursors.values()) {
             try {
-                cursor.save();
+                cursor.checkpoint();
             } catch (IOException e) {
                 log.warn("could not save the notification cursor of {}: {}", cursor.key, e.toString());
             }
@@ -291,8 +294,8 @@ final class Outbox implements AutoCloseable {
             this.position = position;
         }
 
-        /** Skips the oldest events past the bound; under {@link #lock}. */
-        private void bound() {
+        /** Skips the oldest events past the bound; under {@link #lock}. True when it did. */
+        private boolean bound() {
             long behind = next - position;
             if (behind > maxEvents) {
                 long skipped = behind - maxEvents;
@@ -304,17 +307,18 @@ final class Outbox implements AutoCloseable {
                     log.warn("notification endpoint {}: its outbox is full ({} events waiting); the oldest are dropped, {} so far",
                             key, maxEvents, dropped);
                 }
+                return true;
             }
+            return false;
         }
 
         /**
-         * The next events from this cursor on, at most {@code max} and from one segment, waiting up to
-         * {@code wait} nanoseconds for one; null when none came.
+         * The next events from this cursor on, at most {@code max}, from as many segments as that takes,
+         * waiting up to {@code wait} nanoseconds for one; null when none came.
          */
         Batch await(int max, long wait) throws IOException, InterruptedException {
             long start;
-            long first;
-            int count;
+            List<Map.Entry<Long, Integer>> from = new ArrayList<>();
             lock.lock();
             try {
                 while (position >= next) {
@@ -328,40 +332,65 @@ final class Outbox implements AutoCloseable {
                 if (segment == null || segment.getKey() + segment.getValue() <= start) {
                     segment = segments.higherEntry(start); // a segment lost to a failed write, or deleted by a drop
                 }
-                if (segment == null) {
+                long covered = 0;
+                while (segment != null && covered < max) {
+                    from.add(segment);
+                    covered += segment.getKey() + segment.getValue() - Math.max(start, segment.getKey());
+                    segment = segments.higherEntry(segment.getKey());
+                }
+                if (from.isEmpty()) {
                     return new Batch(start, next, List.of());
                 }
-                start = Math.max(start, segment.getKey());
-                first = segment.getKey();
-                count = segment.getValue();
             } finally {
                 lock.unlock();
             }
-            byte[] content;
-            try {
-                content = driver.getContent(folder + "/events/" + String.format("%019d-%d", first, count));
-            } catch (StorageDriverException.PathNotFound e) {
-                return new Batch(start, first + count, List.of()); // dropped and deleted meanwhile
-            }
-            List<byte[]> lines = lines(content);
-            int from = (int) (start - first);
-            int to = Math.min(lines.size(), from + max);
-            return new Batch(start, first + to, lines.subList(Math.min(from, to), to));
+            return read(start, from, max);
         }
 
-        /** Moves past {@code end} after its events were delivered (or skipped), saving the position now and then. */
+        /** The lines of {@code segments} from ordinal {@code start} on, at most {@code max}; a segment deleted meanwhile is skipped. */
+        private Batch read(long start, List<Map.Entry<Long, Integer>> segments, int max) throws IOException {
+            List<byte[]> lines = new ArrayList<>();
+            long end = start;
+            for (Map.Entry<Long, Integer> segment : segments) {
+                long first = segment.getKey();
+                int count = segment.getValue();
+                List<byte[]> content;
+                try {
+                    content = lines(driver.getContent(folder + "/events/" + String.format("%019d-%d", first, count)));
+                } catch (StorageDriverException.PathNotFound e) {
+                    end = first + count; // dropped and deleted meanwhile
+                    continue;
+                }
+                int skip = (int) Math.max(0, start - first);
+                int take = Math.min(content.size() - skip, max - lines.size());
+                lines.addAll(content.subList(skip, skip + Math.max(0, take)));
+                end = first + skip + Math.max(0, take);
+                if (lines.size() == max) {
+                    break;
+                }
+            }
+            return new Batch(start, end, lines);
+        }
+
+        /** Moves past {@code end} after its events were delivered (or skipped); saves the position now and then. */
         void acknowledge(long end) throws IOException {
-            boolean idle;
             lock.lock();
             try {
                 position = Math.max(position, end);
-                idle = position >= next;
             } finally {
                 lock.unlock();
             }
-            if (idle || System.nanoTime() - savedAt > CURSOR_SAVE_NANOS) {
-                save();
+            if (System.nanoTime() - savedAt > CURSOR_SAVE_NANOS) {
+                checkpoint();
             }
+        }
+
+        /**
+         * Saves the position when it moved, and deletes the segments every cursor has passed: at most
+         * once a second while events flow, and when the endpoint is idle, so that neither costs a write per event.
+         */
+        void checkpoint() throws IOException {
+            save();
             release();
         }
 
