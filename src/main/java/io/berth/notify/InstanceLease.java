@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * takes its outbox back at once when the owner was a process of the same host that is gone (a kill
  * -9, a crash) or its heartbeat is older than {@link #TTL}; a live owner of the name (a second
  * replica on one host, or in one JVM) makes the newcomer take the next free name, {@code name-2}, ...
+ * The same test lets a live replica adopt the outbox of one that is gone ({@link #adopt}).
  */
 final class InstanceLease {
 
@@ -55,6 +56,21 @@ final class InstanceLease {
             }
         }
         throw new IOException("no free notification outbox name among " + name + " to " + name + "-" + MAX_NAMES);
+    }
+
+    /**
+     * Takes another replica's outbox {@code name} when its owner is gone (no owner, a stale heartbeat,
+     * or a dead process of this host); null when a live process owns it.
+     */
+    static InstanceLease adopt(StorageDriver driver, String base, String name, String host) throws IOException {
+        InstanceLease lease = new InstanceLease(driver, base, host);
+        Owner owner = lease.read(name);
+        if (owner != null && !lease.free(owner)) {
+            return null;
+        }
+        lease.instance = name;
+        lease.renew();
+        return lease;
     }
 
     private boolean free(Owner owner) {

@@ -47,10 +47,12 @@ public final class Notifier implements AutoCloseable {
     private final Outbox outbox;
     private final Map<String, Delivery> deliveries;
     private final ScheduledExecutorService heartbeat;
+    private final Adoptions adoptions;
     private volatile Event.Source source;
 
-    private Notifier(Settings settings, InstanceLease lease, Outbox outbox, Map<String, Delivery> deliveries) {
+    private Notifier(StorageDriver driver, Settings settings, InstanceLease lease, Outbox outbox, Map<String, Delivery> deliveries) {
         this.settings = settings;
+        this.adoptions = new Adoptions(driver, settings, lease.instance());
         this.lease = lease;
         this.outbox = outbox;
         this.deliveries = deliveries;
@@ -67,9 +69,10 @@ public final class Notifier implements AutoCloseable {
         for (EndpointSettings endpoint : settings.endpoints()) {
             deliveries.put(endpoint.name(), new Delivery(endpoint, outbox.cursor(pathSegment(endpoint.name()))).start());
         }
-        Notifier notifier = new Notifier(settings, lease, outbox, deliveries);
+        Notifier notifier = new Notifier(driver, settings, lease, outbox, deliveries);
         long renew = InstanceLease.RENEW.toMillis();
-        notifier.heartbeat.scheduleWithFixedDelay(notifier::renew, renew, renew, TimeUnit.MILLISECONDS);
+        // The first beat at once: an outbox a gone replica left is adopted as this one starts.
+        notifier.heartbeat.scheduleWithFixedDelay(notifier::beat, 0, renew, TimeUnit.MILLISECONDS);
         log.info("notifications to {} endpoint(s) from outbox {}, at most {} events waiting per endpoint",
                 deliveries.size(), lease.instance(), settings.maxEvents());
         return notifier;
@@ -80,11 +83,15 @@ public final class Notifier implements AutoCloseable {
         return PLAIN_NAME.matcher(name).matches() ? name : "x-" + HexFormat.of().formatHex(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private void renew() {
+    /** Renews this replica's lease, and adopts the outboxes of replicas that are gone. */
+    private void beat() {
         try {
             lease.renew();
+            adoptions.tick();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
-            log.warn("could not renew notification outbox {}: {}", lease.instance(), e.toString());
+            log.warn("notification outbox {}: heartbeat failed: {}", lease.instance(), e.toString());
         }
     }
 
@@ -130,6 +137,8 @@ public final class Notifier implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         heartbeat.shutdownNow();
+        heartbeat.awaitTermination(10, TimeUnit.SECONDS);
+        adoptions.close();
         for (Delivery delivery : deliveries.values()) {
             delivery.close();
         }

@@ -1,10 +1,12 @@
 package io.berth.notify;
 
+import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,28 +25,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One replica's events in storage, shared by its endpoints. Every event gets the next ordinal; events
- * are written in segments ({@code events/<first ordinal>-<count>}, one event of JSON a line), each by
- * one {@code putContent}, so a segment is whole and durable or absent. One writer thread gathers what
- * arrived while it wrote the last segment into the next (group commit): concurrent pushes share a
- * flush. Each endpoint reads from its own {@link Cursor}; a segment is deleted once every cursor has
- * passed it. A cursor more than {@code maxEvents} behind the end skips the oldest (counted as dropped).
+ * are stored in segments, one event of JSON a line, named by the ordinal of their first. One writer
+ * thread gathers what arrived while it wrote last into one write (group commit): concurrent pushes
+ * share a flush. On the filesystem a batch is appended to the open segment and flushed (one
+ * fdatasync, no new name to make durable), and a new segment, made by {@code putContent}, starts
+ * every {@link #SEGMENT_EVENTS} events and after a restart; a crash can leave only an unflushed tail,
+ * of events nobody was told of, which loading ignores. On other drivers, where an append rewrites
+ * the object, each batch is a segment of its own, {@code <first>-<count>}, whole or absent. Each
+ * endpoint reads from its own {@link Cursor}; a segment is deleted once every cursor has passed it. A
+ * cursor more than {@code maxEvents} behind the end skips the oldest (counted as dropped).
  */
 final class Outbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
-    /** Events written together at most, so that a segment stays a small file. */
-    private static final int MAX_SEGMENT = 500;
+    /** Events written together at most. */
+    private static final int MAX_BATCH = 500;
+    /** Events in an appended segment before the next one starts. */
+    private static final int SEGMENT_EVENTS = 1000;
     /** Pull events waiting for the writer at most; beyond, a pull's event is dropped rather than held in memory. */
     private static final int MAX_QUEUED_PULLS = 10_000;
     /** Cursors are saved at most this often while events flow (a crash redelivers at most that much), and when idle. */
     private static final long CURSOR_SAVE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Bytes of recent segments kept in memory, so that deliveries need not read back what was just written. */
+    private static final long RECENT_BYTES = 4L * 1024 * 1024;
     /** A full outbox is warned about at most this often per endpoint. */
     private static final long WARN_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final StorageDriver driver;
     private final String folder;
     private final long maxEvents;
+    /** Whether batches are appended to the open segment (the filesystem), or each is a segment of its own. */
+    private final boolean appending;
+    /** The segment batches are appended to, or -1 when the next batch starts one; writer thread only. */
+    private volatile long open = -1;
     private final LinkedBlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedPulls = new AtomicLong();
     private final AtomicLong lostPulls = new AtomicLong();
@@ -52,6 +66,9 @@ final class Outbox implements AutoCloseable {
     private final Condition appended = lock.newCondition();
     /** First ordinal of each segment in storage, and its count; guarded by {@link #lock}. */
     private final TreeMap<Long, Integer> segments = new TreeMap<>();
+    /** The lines of the segments this process wrote last, up to {@link #RECENT_BYTES}; guarded by {@link #lock}. */
+    private final TreeMap<Long, List<byte[]>> recent = new TreeMap<>();
+    private long recentBytes;
     private final Map<String, Cursor> cursors = new TreeMap<>();
     /** The ordinal the next event gets; guarded by {@link #lock}. */
     private long next;
@@ -67,6 +84,7 @@ final class Outbox implements AutoCloseable {
         this.driver = driver;
         this.folder = folder;
         this.maxEvents = maxEvents;
+        this.appending = driver.name().equals("filesystem");
         this.writer = Thread.ofPlatform().daemon().name("berth-notify-outbox").unstarted(this::write);
     }
 
@@ -83,13 +101,19 @@ final class Outbox implements AutoCloseable {
             String name = path.substring(path.lastIndexOf('/') + 1);
             int dash = name.indexOf('-');
             try {
-                long first = Long.parseLong(name.substring(0, dash));
-                int count = Integer.parseInt(name.substring(dash + 1));
-                segments.put(first, count);
-                next = Math.max(next, first + count);
-            } catch (RuntimeException e) {
+                long first = Long.parseLong(dash < 0 ? name : name.substring(0, dash));
+                // An appended segment is counted by reading it; at most up to the next one, which a crash's tail cannot overlap.
+                segments.put(first, dash < 0 ? lines(driver.getContent(path)).size() : Integer.parseInt(name.substring(dash + 1)));
+            } catch (NumberFormatException e) {
                 log.warn("ignoring a stray file in the notification outbox: {}", path);
             }
+        }
+        for (Map.Entry<Long, Integer> segment : segments.entrySet()) {
+            Long following = segments.higherKey(segment.getKey());
+            if (following != null && segment.getKey() + segment.getValue() > following) {
+                segment.setValue((int) (following - segment.getKey()));
+            }
+            next = Math.max(next, segment.getKey() + segment.getValue());
         }
         Map<String, Long> saved = new TreeMap<>();
         for (String key : endpoints) {
@@ -177,7 +201,7 @@ final class Outbox implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_SEGMENT - 1);
+                queue.drainTo(batch, MAX_BATCH - 1);
                 writeSegment(batch);
             } catch (InterruptedException e) {
                 closing = true;
@@ -204,9 +228,11 @@ final class Outbox implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        long segment;
         try {
-            driver.putContent(folder + "/events/" + String.format("%019d-%d", first, batch.size()), bytes.toByteArray());
+            segment = store(first, batch.size(), bytes.toByteArray());
         } catch (IOException | RuntimeException e) {
+            open = -1; // a failed append may have left a tail: the next batch starts a segment of its own
             log.warn("could not record {} event(s) in the notification outbox: {}", batch.size(), e.toString());
             lostPulls.addAndGet(pulls);
             batch.forEach(q -> {
@@ -218,7 +244,12 @@ final class Outbox implements AutoCloseable {
         }
         lock.lock();
         try {
-            segments.put(first, batch.size());
+            segments.merge(segment, batch.size(), Integer::sum);
+            recent.computeIfAbsent(segment, k -> new ArrayList<>()).addAll(batch.stream().map(Queued::line).toList());
+            recentBytes += bytes.size();
+            while (recentBytes > RECENT_BYTES && !recent.isEmpty()) {
+                recentBytes -= recent.pollFirstEntry().getValue().stream().mapToLong(l -> l.length + 1).sum();
+            }
             next = first + batch.size();
             for (Cursor cursor : cursors.values()) {
                 dropped |= cursor.bound();
@@ -237,6 +268,24 @@ final class Outbox implements AutoCloseable {
         }
     }
 
+    /** Writes a batch whose first event is {@code first}, durably; returns the segment it went to. */
+    private long store(long first, int count, byte[] bytes) throws IOException {
+        if (appending && open >= 0 && first - open + count <= SEGMENT_EVENTS) {
+            try (FileWriter append = driver.writer(segmentPath(open, 0), true)) {
+                append.write(ByteBuffer.wrap(bytes));
+                append.commit();
+            }
+            return open;
+        }
+        driver.putContent(segmentPath(first, count), bytes);
+        open = appending ? first : -1;
+        return first;
+    }
+
+    private String segmentPath(long first, int count) {
+        return folder + "/events/" + (appending ? String.format("%019d", first) : String.format("%019d-%d", first, count));
+    }
+
     /** Deletes every segment all cursors have passed. */
     private void release() {
         List<String> passed = new ArrayList<>();
@@ -245,11 +294,16 @@ final class Outbox implements AutoCloseable {
             long lowest = cursors.values().stream().mapToLong(c -> c.position).min().orElse(next);
             while (!segments.isEmpty()) {
                 Map.Entry<Long, Integer> oldest = segments.firstEntry();
-                if (oldest.getKey() + oldest.getValue() > lowest) {
+                // The open segment stays: the writer appends to it (open is read racily; at worst a segment waits one more round).
+                if (oldest.getKey() + oldest.getValue() > lowest || oldest.getKey() == open) {
                     break;
                 }
                 segments.pollFirstEntry();
-                passed.add(folder + "/events/" + String.format("%019d-%d", oldest.getKey(), oldest.getValue()));
+                List<byte[]> cached = recent.remove(oldest.getKey());
+                if (cached != null) {
+                    recentBytes -= cached.stream().mapToLong(l -> l.length + 1).sum();
+                }
+                passed.add(segmentPath(oldest.getKey(), oldest.getValue()));
             }
         } finally {
             lock.unlock();
@@ -354,22 +408,39 @@ final class Outbox implements AutoCloseable {
             for (Map.Entry<Long, Integer> segment : segments) {
                 long first = segment.getKey();
                 int count = segment.getValue();
-                List<byte[]> content;
+                List<byte[]> content = cached(first, count);
                 try {
-                    content = lines(driver.getContent(folder + "/events/" + String.format("%019d-%d", first, count)));
+                    if (content == null) {
+                        content = lines(driver.getContent(segmentPath(first, count)));
+                        content = content.subList(0, Math.min(count, content.size())); // an appended segment may have grown since
+                    }
                 } catch (StorageDriverException.PathNotFound e) {
                     end = first + count; // dropped and deleted meanwhile
                     continue;
                 }
+                int available = Math.min(count, content.size()); // fewer than counted: a damaged segment, passed over
                 int skip = (int) Math.max(0, start - first);
-                int take = Math.min(content.size() - skip, max - lines.size());
-                lines.addAll(content.subList(skip, skip + Math.max(0, take)));
-                end = first + skip + Math.max(0, take);
+                int take = Math.max(0, Math.min(available - skip, max - lines.size()));
+                if (take > 0) {
+                    lines.addAll(content.subList(skip, skip + take));
+                }
+                end = skip + take >= available ? first + count : first + skip + take;
                 if (lines.size() == max) {
                     break;
                 }
             }
             return new Batch(start, end, lines);
+        }
+
+        /** The first {@code count} lines of a segment, when they are in memory. */
+        private List<byte[]> cached(long first, int count) {
+            lock.lock();
+            try {
+                List<byte[]> lines = recent.get(first);
+                return lines == null || lines.size() < count ? null : List.copyOf(lines.subList(0, count));
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** Moves past {@code end} after its events were delivered (or skipped); saves the position now and then. */
@@ -437,17 +508,30 @@ final class Outbox implements AutoCloseable {
         }
     }
 
+    /**
+     * The events of a segment: its complete lines. What a crash left of an unflushed append (a line
+     * cut short, or zeros where the file grew) is no event: every event is one JSON object on a line.
+     */
     private static List<byte[]> lines(byte[] content) {
         List<byte[]> lines = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < content.length; i++) {
             if (content[i] == '\n') {
-                if (i > start) {
+                if (i > start && content[start] == '{' && content[i - 1] == '}' && !hasZero(content, start, i)) {
                     lines.add(Arrays.copyOfRange(content, start, i));
                 }
                 start = i + 1;
             }
         }
         return lines;
+    }
+
+    private static boolean hasZero(byte[] content, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (content[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How events reach an endpoint that fails, hangs or is down: a failing one gets every event in
  * order once it recovers (here on S3), a hanging one does not hold pushes up, a full outbox drops
- * its oldest events and counts them, and a restart delivers what the outbox held.
+ * its oldest events and counts them, a restart delivers what the outbox held, and a live replica
+ * delivers the outbox of one that is gone.
  */
 class NotificationDeliveryTest {
 
@@ -116,6 +117,27 @@ class NotificationDeliveryTest {
             receiver.up();
             List<JsonNode> events = receiver.await(e -> e.size() == 5, WAIT);
             assertThat(events).extracting(e -> e.path("target").path("digest").asText()).containsExactlyElementsOf(pushed.subList(7, 12));
+        }
+    }
+
+    @Test
+    void aReplicaDeliversTheOutboxOfOneThatIsGone() throws Exception {
+        try (Receiver receiver = Receiver.down()) {
+            List<String> pushed = new ArrayList<>();
+            try (TestRegistry gone = registry(receiver, "  outbox:\n    instance: gone\n").start()) {
+                for (int i = 0; i < 3; i++) {
+                    pushed.add(gone.push("adopted/blobs", ("blob " + i).getBytes()).toString());
+                }
+            }
+            receiver.up();
+            try (TestRegistry live = registry(receiver, "  outbox:\n    instance: live\n").start()) {
+                String own = live.push("adopted/blobs", "the live one's own".getBytes()).toString();
+                List<JsonNode> events = receiver.await(e -> e.size() == 4, WAIT);
+                assertThat(events).filteredOn(e -> e.path("source").path("instanceID").asText().equals("gone"))
+                        .extracting(e -> e.path("target").path("digest").asText()).containsExactlyElementsOf(pushed);
+                assertThat(events).filteredOn(e -> e.path("source").path("instanceID").asText().equals("live"))
+                        .extracting(e -> e.path("target").path("digest").asText()).containsExactly(own);
+            }
         }
     }
 
