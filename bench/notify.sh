@@ -25,11 +25,13 @@ import json, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 events = 0
 class Receiver(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as most webhook servers
     def do_POST(self):
         global events
         body = self.rfile.read(int(self.headers["Content-Length"]))
         events += len(json.loads(body)["events"])
         self.send_response(200)
+        self.send_header("Content-Length", "0")
         self.end_headers()
     def log_message(self, *args):
         pass

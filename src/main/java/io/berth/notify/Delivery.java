@@ -35,7 +35,7 @@ final class Delivery implements AutoCloseable {
      * POSTs to one endpoint start at least this far apart: a lone event goes at once, while under a
      * stream of pushes the events of this interval share one POST instead of one each.
      */
-    private static final long POST_INTERVAL = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long POST_INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EndpointSettings endpoint;
