@@ -52,6 +52,7 @@ notifications:
 YAML
 
 targets=()
+# start_berth NAME [CONFIG [VAR=VALUE...]]
 start_berth() {
     local name=$1 port
     shift
@@ -64,13 +65,14 @@ start_berth() {
         REGISTRY_STORAGE_DELETE_ENABLED=true \
         REGISTRY_LOG_LEVEL=error \
         REGISTRY_LOG_ACCESSLOG_DISABLED=true \
-        "$here/berth" serve "$@" > "$work/$name.log" 2>&1 &
+        "${@:2}" "$here/berth" serve ${1:+"$1"} > "$work/$name.log" 2>&1 &
     pids+=($!)
     targets+=(--target "$name=http://127.0.0.1:$port=$!")
     wait_ready "$port" || { tail -5 "$work/$name.log" >&2; return 1; }
 }
 start_berth none
-start_berth two-endpoints "$work/notify.yml"
+debug_port=$(free_port)
+start_berth two-endpoints "$work/notify.yml" REGISTRY_HTTP_DEBUG_ADDR="127.0.0.1:$debug_port"
 
 echo "notify bench: two endpoints against none; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $work"
 defaults=()
@@ -78,5 +80,9 @@ defaults=()
 [[ " $* " == *" --count"* ]] || defaults+=(--count 300)
 [[ " $* " == *" --concurrency"* ]] || defaults+=(--concurrency 1,8)
 [[ " $* " == *" --scenario"* ]] || defaults+=(--scenario push-monolithic,manifest-put)
-"$JAVA_HOME/bin/java" -jar "$here/target/berth.jar" bench targets "${targets[@]}" "${defaults[@]}" "$@"
+status=0
+"$JAVA_HOME/bin/java" -jar "$here/target/berth.jar" bench targets "${targets[@]}" "${defaults[@]}" "$@" || status=$?
 echo "notify bench: load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+# Every event reached both receivers (the cleanup's deletes may still be on their way):
+curl -sS "http://127.0.0.1:$debug_port/debug/notifications"; echo
+exit "$status"
