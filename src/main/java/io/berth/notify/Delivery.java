@@ -32,8 +32,9 @@ final class Delivery implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
     private static final long IDLE_WAIT = TimeUnit.SECONDS.toNanos(1);
     /**
-     * POSTs to one endpoint start at least this far apart: a lone event goes at once, while under a
-     * stream of pushes the events of this interval share one POST instead of one each.
+     * POSTs to one endpoint start at least this far apart, unless the last one was full: a lone event
+     * goes at once, while under a stream of pushes the events of this interval share one POST instead
+     * of one each, and a backlog goes as fast as the endpoint takes it.
      */
     private static final long POST_INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +52,7 @@ final class Delivery implements AutoCloseable {
     private volatile long lastSuccessMillis;
     private volatile long lastLatencyNanos;
     private long lastPostStart = System.nanoTime() - POST_INTERVAL;
+    private boolean lastFull;
     private volatile String lastError = "";
 
     Delivery(EndpointSettings endpoint, Outbox.Cursor cursor) {
@@ -75,13 +77,14 @@ final class Delivery implements AutoCloseable {
         while (!stopped) {
             try {
                 long since = System.nanoTime() - lastPostStart;
-                if (since < POST_INTERVAL) {
+                if (since < POST_INTERVAL && !lastFull) {
                     TimeUnit.NANOSECONDS.sleep(POST_INTERVAL - since);
                 }
                 Outbox.Batch batch = cursor.await(MAX_BATCH, IDLE_WAIT);
                 if (batch == null) {
                     cursor.checkpoint();
                 } else {
+                    lastFull = batch.lines().size() == MAX_BATCH;
                     deliver(batch, wanted(batch.lines()));
                 }
             } catch (InterruptedException e) {

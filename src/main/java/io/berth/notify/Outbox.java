@@ -1,15 +1,12 @@
 package io.berth.notify;
 
-import io.berth.storage.driver.FileWriter;
 import io.berth.storage.driver.StorageDriver;
 import io.berth.storage.driver.StorageDriverException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,15 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One replica's events in storage, shared by its endpoints. Every event gets the next ordinal; events
- * are stored in segments, one event of JSON a line, named by the ordinal of their first. One writer
- * thread gathers what arrived while it wrote last into one write (group commit): concurrent pushes
- * share a flush. On the filesystem a batch is appended to the open segment and flushed (one
- * fdatasync, no new name to make durable), and a new segment, made by {@code putContent}, starts
- * every {@link #SEGMENT_EVENTS} events and after a restart; a crash can leave only an unflushed tail,
- * of events nobody was told of, which loading ignores. On other drivers, where an append rewrites
- * the object, each batch is a segment of its own, {@code <first>-<count>}, whole or absent. Each
- * endpoint reads from its own {@link Cursor}; a segment is deleted once every cursor has passed it. A
- * cursor more than {@code maxEvents} behind the end skips the oldest (counted as dropped).
+ * are stored in segments ({@link SegmentFiles}). One writer thread gathers what arrived while it
+ * wrote last into one write (group commit): concurrent pushes share a flush. Each endpoint reads from
+ * its own {@link Cursor}; a segment is deleted once every cursor has passed it. A cursor more than
+ * {@code maxEvents} behind the end skips the oldest (counted as dropped).
  */
 final class Outbox implements AutoCloseable {
 
@@ -41,8 +33,6 @@ final class Outbox implements AutoCloseable {
 
     /** Events written together at most. */
     private static final int MAX_BATCH = 500;
-    /** Events in an appended segment before the next one starts. */
-    private static final int SEGMENT_EVENTS = 1000;
     /** Pull events waiting for the writer at most; beyond, a pull's event is dropped rather than held in memory. */
     private static final int MAX_QUEUED_PULLS = 10_000;
     /** Cursors are saved at most this often while events flow (a crash redelivers at most that much), and when idle. */
@@ -55,10 +45,7 @@ final class Outbox implements AutoCloseable {
     private final StorageDriver driver;
     private final String folder;
     private final long maxEvents;
-    /** Whether batches are appended to the open segment (the filesystem), or each is a segment of its own. */
-    private final boolean appending;
-    /** The segment batches are appended to, or -1 when the next batch starts one; writer thread only. */
-    private volatile long open = -1;
+    private final SegmentFiles files;
     private final LinkedBlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedPulls = new AtomicLong();
     private final AtomicLong lostPulls = new AtomicLong();
@@ -84,7 +71,7 @@ final class Outbox implements AutoCloseable {
         this.driver = driver;
         this.folder = folder;
         this.maxEvents = maxEvents;
-        this.appending = driver.name().equals("filesystem");
+        this.files = new SegmentFiles(driver, folder);
         this.writer = Thread.ofPlatform().daemon().name("berth-notify-outbox").unstarted(this::write);
     }
 
@@ -97,22 +84,8 @@ final class Outbox implements AutoCloseable {
     }
 
     private void load(List<String> endpoints) throws IOException {
-        for (String path : listOrEmpty(folder + "/events")) {
-            String name = path.substring(path.lastIndexOf('/') + 1);
-            int dash = name.indexOf('-');
-            try {
-                long first = Long.parseLong(dash < 0 ? name : name.substring(0, dash));
-                // An appended segment is counted by reading it; at most up to the next one, which a crash's tail cannot overlap.
-                segments.put(first, dash < 0 ? lines(driver.getContent(path)).size() : Integer.parseInt(name.substring(dash + 1)));
-            } catch (NumberFormatException e) {
-                log.warn("ignoring a stray file in the notification outbox: {}", path);
-            }
-        }
+        segments.putAll(files.load());
         for (Map.Entry<Long, Integer> segment : segments.entrySet()) {
-            Long following = segments.higherKey(segment.getKey());
-            if (following != null && segment.getKey() + segment.getValue() > following) {
-                segment.setValue((int) (following - segment.getKey()));
-            }
             next = Math.max(next, segment.getKey() + segment.getValue());
         }
         Map<String, Long> saved = new TreeMap<>();
@@ -132,14 +105,6 @@ final class Outbox implements AutoCloseable {
             }
         }
         release();
-    }
-
-    private List<String> listOrEmpty(String path) throws IOException {
-        try {
-            return driver.list(path);
-        } catch (StorageDriverException.PathNotFound e) {
-            return List.of();
-        }
     }
 
     private Long readCursor(String key) throws IOException {
@@ -230,9 +195,8 @@ final class Outbox implements AutoCloseable {
         }
         long segment;
         try {
-            segment = store(first, batch.size(), bytes.toByteArray());
+            segment = files.store(first, batch.size(), bytes.toByteArray());
         } catch (IOException | RuntimeException e) {
-            open = -1; // a failed append may have left a tail: the next batch starts a segment of its own
             log.warn("could not record {} event(s) in the notification outbox: {}", batch.size(), e.toString());
             lostPulls.addAndGet(pulls);
             batch.forEach(q -> {
@@ -268,34 +232,15 @@ final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Writes a batch whose first event is {@code first}, durably; returns the segment it went to. */
-    private long store(long first, int count, byte[] bytes) throws IOException {
-        if (appending && open >= 0 && first - open + count <= SEGMENT_EVENTS) {
-            try (FileWriter append = driver.writer(segmentPath(open, 0), true)) {
-                append.write(ByteBuffer.wrap(bytes));
-                append.commit();
-            }
-            return open;
-        }
-        driver.putContent(segmentPath(first, count), bytes);
-        open = appending ? first : -1;
-        return first;
-    }
-
-    private String segmentPath(long first, int count) {
-        return folder + "/events/" + (appending ? String.format("%019d", first) : String.format("%019d-%d", first, count));
-    }
-
     /** Deletes every segment all cursors have passed. */
     private void release() {
-        List<String> passed = new ArrayList<>();
+        List<Map.Entry<Long, Integer>> passed = new ArrayList<>();
         lock.lock();
         try {
             long lowest = cursors.values().stream().mapToLong(c -> c.position).min().orElse(next);
             while (!segments.isEmpty()) {
                 Map.Entry<Long, Integer> oldest = segments.firstEntry();
-                // The open segment stays: the writer appends to it (open is read racily; at worst a segment waits one more round).
-                if (oldest.getKey() + oldest.getValue() > lowest || oldest.getKey() == open) {
+                if (oldest.getKey() + oldest.getValue() > lowest || !files.sealed(oldest.getKey())) {
                     break;
                 }
                 segments.pollFirstEntry();
@@ -303,19 +248,13 @@ final class Outbox implements AutoCloseable {
                 if (cached != null) {
                     recentBytes -= cached.stream().mapToLong(l -> l.length + 1).sum();
                 }
-                passed.add(segmentPath(oldest.getKey(), oldest.getValue()));
+                passed.add(oldest);
             }
         } finally {
             lock.unlock();
         }
-        for (String path : passed) {
-            try {
-                driver.delete(path);
-            } catch (StorageDriverException.PathNotFound e) {
-                // gone already
-            } catch (IOException e) {
-                log.warn("could not delete a delivered notification segment {}: {}", path, e.toString());
-            }
+        for (Map.Entry<Long, Integer> segment : passed) {
+            files.delete(segment.getKey(), segment.getValue());
         }
     }
 
@@ -411,8 +350,7 @@ final class Outbox implements AutoCloseable {
                 List<byte[]> content = cached(first, count);
                 try {
                     if (content == null) {
-                        content = lines(driver.getContent(segmentPath(first, count)));
-                        content = content.subList(0, Math.min(count, content.size())); // an appended segment may have grown since
+                        content = files.read(first, count);
                     }
                 } catch (StorageDriverException.PathNotFound e) {
                     end = first + count; // dropped and deleted meanwhile
@@ -506,32 +444,5 @@ final class Outbox implements AutoCloseable {
                 lock.unlock();
             }
         }
-    }
-
-    /**
-     * The events of a segment: its complete lines. What a crash left of an unflushed append (a line
-     * cut short, or zeros where the file grew) is no event: every event is one JSON object on a line.
-     */
-    private static List<byte[]> lines(byte[] content) {
-        List<byte[]> lines = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < content.length; i++) {
-            if (content[i] == '\n') {
-                if (i > start && content[start] == '{' && content[i - 1] == '}' && !hasZero(content, start, i)) {
-                    lines.add(Arrays.copyOfRange(content, start, i));
-                }
-                start = i + 1;
-            }
-        }
-        return lines;
-    }
-
-    private static boolean hasZero(byte[] content, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (content[i] == 0) {
-                return true;
-            }
-        }
-        return false;
     }
 }
