@@ -62,9 +62,9 @@ final class Router extends Handler.Abstract {
     private final InFlight inFlight;
     private final Exchange.Bounds bounds;
 
-    Router(Namespace registry, RegistryServer.RequestScope scope, Authorizer authorizer, String origin, TokenHandler tokens, BlobHandler blobs, UploadHandler uploads,
-            ManifestHandler manifests, ListingHandler listings, String prefix, boolean readOnly, Map<String, List<String>> headers,
-            InFlight inFlight, Exchange.Bounds bounds) {
+    Router(Namespace registry, RegistryServer.RequestScope scope, Authorizer authorizer, String origin, TokenHandler tokens,
+            BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings, String prefix,
+            boolean readOnly, Map<String, List<String>> headers, InFlight inFlight, Exchange.Bounds bounds) {
         this.registry = registry;
         this.scope = scope;
         this.authorizer = authorizer;
