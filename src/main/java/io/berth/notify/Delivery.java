@@ -121,7 +121,7 @@ final class Delivery implements AutoCloseable {
     /** Posts the events until the endpoint takes them (or a drop passes them), then moves the cursor past them. */
     private void deliver(Outbox.Batch batch, List<byte[]> events) throws IOException, InterruptedException {
         int failed = 0;
-        while (!events.isEmpty() && !stopped && cursor.pending() > 0 && !passed(batch)) {
+        while (!events.isEmpty() && !stopped && !passed(batch)) {
             long start = System.nanoTime();
             lastPostStart = start;
             if (post(events)) {

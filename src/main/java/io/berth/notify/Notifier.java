@@ -6,6 +6,7 @@ import io.berth.observe.RequestRecord;
 import io.berth.registry.Namespace;
 import io.berth.storage.driver.StorageDriver;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -80,7 +81,7 @@ public final class Notifier implements AutoCloseable {
 
     /** A name as a storage path segment: itself when plain, else a hex spelling of it. */
     static String pathSegment(String name) {
-        return PLAIN_NAME.matcher(name).matches() ? name : "x-" + HexFormat.of().formatHex(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return PLAIN_NAME.matcher(name).matches() ? name : "x-" + HexFormat.of().formatHex(name.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Renews this replica's lease, and adopts the outboxes of replicas that are gone. */

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The registry as one request uses it, recording an event for each push, mount, pull and delete once
@@ -287,7 +288,7 @@ final class NotifyingNamespace implements Namespace {
 
     /** What a manifest references: an image's config and layers, an index's manifests. */
     private static List<Descriptor> references(Manifest manifest) {
-        return java.util.stream.Stream.concat(manifest.blobs().stream(), manifest.children().stream()).toList();
+        return Stream.concat(manifest.blobs().stream(), manifest.children().stream()).toList();
     }
 
     private static List<Descriptor> references(StoredManifest stored) {

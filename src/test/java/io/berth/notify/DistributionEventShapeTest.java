@@ -8,6 +8,8 @@ import io.berth.registry.MediaTypes;
 import io.berth.testing.Images;
 import io.berth.testing.TestRegistry;
 import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -128,14 +130,12 @@ class DistributionEventShapeTest {
 
     /** Waits for the last delete, then maps each kind of event to the field paths its events have. */
     private static Map<String, Set<String>> shapes(Receiver receiver, Digest last) throws InterruptedException {
-        List<JsonNode> events = receiver.await(e -> e.stream().anyMatch(event -> event.path("action").asText().equals("delete")
-                && event.path("target").path("repository").asText().equals("shapes/copy")), WAIT);
+        List<JsonNode> events = receiver.await(NotificationEventsTest.has("delete", "shapes/copy", last.toString()), WAIT);
         assertThat(events).as("the events of both runs").hasSizeGreaterThanOrEqualTo(9);
         Map<String, Set<String>> shapes = new TreeMap<>();
         for (JsonNode event : events) {
             shapes.computeIfAbsent(kind(event), k -> new TreeSet<>()).addAll(NotificationEventsTest.fields(event));
         }
-        assertThat(last).isNotNull();
         return shapes;
     }
 
@@ -165,7 +165,7 @@ class DistributionEventShapeTest {
                 if (send(port, "GET", "/v2/", null, null).statusCode() == 200) {
                     return;
                 }
-            } catch (java.io.IOException notYet) {
+            } catch (IOException notYet) {
                 // not listening yet
             }
             assertThat(System.nanoTime()).as("docker-registry answers within " + WAIT).isLessThan(deadline);
@@ -174,7 +174,7 @@ class DistributionEventShapeTest {
     }
 
     private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

@@ -8,11 +8,13 @@ import io.berth.registry.Digest;
 import io.berth.registry.MediaTypes;
 import io.berth.testing.Images;
 import io.berth.testing.TestRegistry;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -287,7 +289,7 @@ class NotificationEventsTest {
                 """.formatted(users, all.url()));
         try (TestRegistry signedIn = TestRegistry.builder(dir.resolve("auth-root")).config(config).start()) {
             byte[] content = "signed in".getBytes();
-            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:alice-pw".getBytes());
+            String basic = "Basic " + Base64.getEncoder().encodeToString("alice:alice-pw".getBytes());
             assertThat(signedIn.send("POST", "/v2/events/actor/blobs/uploads/?digest=" + Digest.sha256(content), content,
                     "Authorization", basic).statusCode()).isEqualTo(201);
             JsonNode event = find(all.await(has("push", "events/actor", Digest.sha256(content).toString()), WAIT), "push", "events/actor",
@@ -299,7 +301,7 @@ class NotificationEventsTest {
 
     private static Digest pushChunked(String repository, byte[]... chunks) throws Exception {
         String location = registry.startUpload(repository);
-        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
         for (byte[] chunk : chunks) {
             HttpResponse<byte[]> patched = registry.send("PATCH", location, chunk, "Content-Type", "application/octet-stream");
             assertThat(patched.statusCode()).isEqualTo(202);
