@@ -40,7 +40,8 @@ import java.util.UUID;
  *                                                              pushed or mounted again
  *   _berth/gc/lease                                             Berth's: which replica may collect, until when
  *   _berth/notifications/&lt;instance&gt;/owner                        Berth's: the process that owns a replica's outbox
- *   _berth/notifications/&lt;instance&gt;/events/&lt;first&gt;-&lt;count&gt;      Berth's: events to deliver, one JSON a line
+ *   _berth/notifications/&lt;instance&gt;/events/&lt;first&gt;[-&lt;count&gt;]    Berth's: events to deliver, one JSON a line (appended
+ *                                                              to on the filesystem; one object a batch elsewhere)
  *   _berth/notifications/&lt;instance&gt;/cursors/&lt;endpoint&gt;          Berth's: the endpoint's next event to deliver
  * </pre>
  *
