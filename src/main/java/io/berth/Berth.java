@@ -10,6 +10,7 @@ import io.berth.gc.RedisLease;
 import io.berth.gc.StorageLease;
 import io.berth.http.RegistryServer;
 import io.berth.http.tls.TlsContexts;
+import io.berth.notify.Notifier;
 import io.berth.observe.AccessLog;
 import io.berth.observe.DebugServer;
 import io.berth.observe.Health;
@@ -113,10 +114,16 @@ public final class Berth implements AutoCloseable {
         Health health = new Health();
         closer.add(storageDriverCheck(driver, config.health().storageDriver(), health));
         Authentication.Built auth = Authentication.build(config.auth(), driver, config.storage().readOnly(), clock);
-        RegistryServer server = closer.add(registryServer(proxy == null ? registry : proxy, registry, auth, config, metrics, driver));
+        Notifier notifier = closer.add(Notifications.start(config, driver, metrics));
+        RegistryServer server = closer.add(registryServer(proxy == null ? registry : proxy, registry, auth, config, metrics, driver,
+                notifier));
         DebugServer debug = closer.add(debugSettings.address() == null ? null
-                : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath()));
+                : new DebugServer(debugSettings.address(), health, metrics, debugSettings.prometheusPath(), notifier == null ? Map.of()
+                        : Map.of(Notifications.DEBUG_PATH, () -> Notifications.debugView(notifier))));
         server.start();
+        if (notifier != null) {
+            notifier.listening(server.port());
+        }
         if (debug != null) {
             debug.start();
         }
@@ -132,13 +139,16 @@ public final class Berth implements AutoCloseable {
         return new Berth(server, debug, cache, auth.htpasswd(), closer);
     }
 
-    /** The HTTP server over {@code served} (the storage, or the cache in front of it); a TLS file it cannot use is a configuration error naming its key. */
+    /**
+     * The HTTP server over {@code served} (the storage, or the cache in front of it), each request's view of it wrapped
+     * by the notifier when there is one; a TLS file it cannot use is a configuration error naming its key.
+     */
     private static RegistryServer registryServer(Namespace served, Registry registry, Authentication.Built auth, Config config,
-            Metrics metrics, StorageDriver driver)
+            Metrics metrics, StorageDriver driver, Notifier notifier)
             throws IOException {
         try {
             RegistryServer.Services services = new RegistryServer.Services(served, registry.manifestMemory(), registry.clock(),
-                    auth.authorizer(), auth.tokenServer());
+                    auth.authorizer(), auth.tokenServer(), notifier == null ? null : notifier::wrap);
             return new RegistryServer(services, httpSettings(config, driver), config.log().accessLogDisabled() ? null : new AccessLog(),
                     metrics);
         } catch (TlsContexts.UnusableFileException e) {

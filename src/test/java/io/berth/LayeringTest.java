@@ -104,6 +104,12 @@ class LayeringTest {
     }
 
     @Test
+    void notificationsWrapTheDomainAndStoreThroughTheDriver() {
+        layer("io.berth.notify..", "notifications are a decorator over the domain interfaces, with an outbox on the driver",
+                "io.berth.registry..", "io.berth.observe..", "io.berth.storage.driver..").check(berth);
+    }
+
+    @Test
     void cryptoIsALeaf() {
         layer("io.berth.crypto..", "PEM and DER reading serve TLS and tokens alike and need nothing of Berth's").check(berth);
     }

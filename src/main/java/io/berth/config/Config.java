@@ -16,7 +16,7 @@ import java.util.Optional;
  * {@code unacted} names the keys given that Berth accepts but does not act on.
  */
 public record Config(Log log, Storage storage, Http http, Redis redis, Health health, Auth auth, Proxy proxy,
-        Map<String, Object> effective, List<String> unacted) {
+        Notifications notifications, Map<String, Object> effective, List<String> unacted) {
 
     /** The {@code log} section. */
     public record Log(String level, String formatter, Map<String, String> fields, boolean accessLogDisabled) {}
@@ -108,6 +108,20 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
         }
     }
 
+    /**
+     * The {@code notifications} section: the enabled endpoints (none when it is off), whether manifest
+     * events list references, and Berth's outbox: events each endpoint may have waiting before the
+     * oldest are dropped, and this replica's name in storage (empty: the host name).
+     */
+    public record Notifications(boolean includeReferences, List<Endpoint> endpoints, long maxEvents, String instance) {}
+
+    /**
+     * One enabled {@code notifications.endpoints} entry, Distribution's defaults filled in;
+     * {@code ignoredMediaTypes} joins {@code ignoredmediatypes} and {@code ignore.mediatypes}.
+     */
+    public record Endpoint(String name, URI url, Map<String, List<String>> headers, Duration timeout, int threshold,
+            Duration backoff, List<String> ignoredMediaTypes, List<String> ignoredActions) {}
+
     /** The {@code health} section. */
     public record Health(StorageDriverCheck storageDriver) {}
 
@@ -182,9 +196,8 @@ public record Config(Log log, Storage storage, Http http, Redis redis, Health he
             throw v.error("storage.cache.blobdescriptor", "redis needs a redis section with at least redis.addr");
         }
         Config config = new Config(LogSection.read(v), storage, HttpSection.read(v), redis, HealthSection.read(v),
-                AuthSection.read(v), ProxySection.read(v), ConfigRenderer.effective(settings), ConfigRenderer.unacted(settings));
-        // Last, so that when this refuses, nothing else in the configuration is wrong.
-        UnbuiltFeatures.refuse(v);
+                AuthSection.read(v), ProxySection.read(v), NotificationsSection.read(v), ConfigRenderer.effective(settings),
+                ConfigRenderer.unacted(settings));
         return config;
     }
 

@@ -20,7 +20,7 @@ final class ConfigRenderer {
     private static final String MASK = "********";
     /** Sections whose defaults are shown only when the section is present. */
     private static final List<String> OPTIONAL_SECTIONS = List.of("storage.filesystem", "storage.s3", "redis", "http.tls",
-            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver");
+            "http.debug", "auth.htpasswd", "auth.token", "auth.tokenserver", "notifications");
 
     private ConfigRenderer() {}
 
@@ -44,8 +44,9 @@ final class ConfigRenderer {
                 return;
             }
             boolean masked = key.secret() && value.raw() != null && !String.valueOf(value.raw()).isEmpty();
-            flat.put(name, masked ? MASK : value.raw() == null ? new LinkedHashMap<String, Object>()
-                    : key.kind() == Schema.Kind.RECORDS ? passwordsMasked(value.raw()) : typed(key, value.raw()));
+            Object raw = name.equals("notifications.endpoints") ? maskHeaders(value.raw()) : value.raw();
+            flat.put(name, masked ? MASK : raw == null ? new LinkedHashMap<String, Object>()
+                    : key.kind() == Schema.Kind.RECORDS ? passwordsMasked(raw) : typed(key, raw));
         });
         Map<String, Object> nested = new LinkedHashMap<>();
         flat.forEach((name, value) -> {
@@ -85,6 +86,23 @@ final class ConfigRenderer {
             }
             Map<Object, Object> copy = new LinkedHashMap<>(fields);
             copy.put("password", MASK);
+            return copy;
+        }).toList();
+    }
+
+    /** Endpoints with their header values masked: they often carry a token. */
+    private static Object maskHeaders(Object endpoints) {
+        if (!(endpoints instanceof List<?> list)) {
+            return endpoints;
+        }
+        return list.stream().map(entry -> {
+            if (!(entry instanceof Map<?, ?> map) || !(map.get("headers") instanceof Map<?, ?> headers)) {
+                return entry;
+            }
+            Map<Object, Object> copy = new LinkedHashMap<>(map);
+            Map<Object, Object> masked = new LinkedHashMap<>();
+            headers.keySet().forEach(header -> masked.put(header, List.of(MASK)));
+            copy.put("headers", masked);
             return copy;
         }).toList();
     }

@@ -258,10 +258,13 @@ final class Schema {
             unacted("auth.silly.realm", Kind.TEXT),
             unacted("auth.silly.service", Kind.TEXT),
 
-            // Not built yet: turning one on refuses to start (UnbuiltFeatures); keys that turn nothing on are only accepted.
-            unacted("notifications.events.includereferences", Kind.BOOL),
-            unactedRecords("notifications.endpoints", "name", "url", "disabled", "headers", "timeout", "threshold",
-                    "backoff", "ignoredmediatypes", "ignore"),
+            // Delivered from an outbox in storage (io.berth.notify); disabled endpoints are accepted and left out.
+            key("notifications.events.includereferences", Kind.BOOL, "false"),
+            new Key("notifications.endpoints", Kind.RECORDS, null, true, Set.of("name", "url", "disabled", "headers", "timeout",
+                    "threshold", "backoff", "ignoredmediatypes", "ignore")),
+            // Berth's own: events an endpoint may have waiting before the oldest are dropped; the replica's name (empty: the host's).
+            key("notifications.outbox.maxevents", Kind.INT, "100000"),
+            key("notifications.outbox.instance", Kind.TEXT, ""),
 
             key("proxy.remoteurl", Kind.TEXT),
             key("proxy.username", Kind.TEXT),

@@ -161,6 +161,11 @@ final class Exchange {
         response.getHeaders().put(name, value);
     }
 
+    /** A header set on the response so far, e.g. the request id; null when unset. */
+    String responseHeader(String name) {
+        return response.getHeaders().get(name);
+    }
+
     boolean isCommitted() {
         return response.isCommitted();
     }

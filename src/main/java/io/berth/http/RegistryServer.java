@@ -4,6 +4,7 @@ import io.berth.http.tls.TlsContexts;
 import io.berth.http.tls.TlsSettings;
 import io.berth.observe.AccessLog;
 import io.berth.observe.Metrics;
+import io.berth.observe.RequestRecord;
 import io.berth.auth.Authorizer;
 import io.berth.auth.TokenServer;
 import io.berth.registry.ManifestMemory;
@@ -73,9 +74,17 @@ public final class RegistryServer implements AutoCloseable {
 
     /**
      * What the server serves: the registry, the bound on manifests in memory, the clock of upload
-     * ages, who may do what, and the built-in token server (null when it is off).
+     * ages, who may do what, the built-in token server (null when it is off), and what wraps the
+     * registry for each request (null for nothing).
      */
-    public record Services(Namespace registry, ManifestMemory manifestMemory, Clock clock, Authorizer authorizer, TokenServer tokenServer) {}
+    public record Services(Namespace registry, ManifestMemory manifestMemory, Clock clock, Authorizer authorizer, TokenServer tokenServer,
+            RequestScope scope) {}
+
+    /** Wraps the registry as one request may use it, e.g. to record the request's events; null in {@link Services} for none. */
+    @FunctionalInterface
+    public interface RequestScope {
+        Namespace wrap(Namespace registry, RequestRecord request);
+    }
 
     /** A server whose requests are access-logged and counted as given; either may be null, for none. */
     public RegistryServer(Services services, Settings settings, AccessLog accessLog, Metrics metrics) {
@@ -117,7 +126,7 @@ public final class RegistryServer implements AutoCloseable {
         UploadStateCodec states = new UploadStateCodec(settings.secret());
         String origin = origin(settings.host());
         String urlBase = origin + settings.prefix();
-        server.setHandler(new ObservingHandler(new Router(services.registry(), services.authorizer(), origin,
+        server.setHandler(new ObservingHandler(new Router(services.registry(), services.scope(), services.authorizer(), origin,
                 services.tokenServer() == null ? null : new TokenHandler(services.tokenServer()),
                 new BlobHandler(settings.deleteEnabled(), settings.redirects()),
                 new UploadHandler(states, urlBase, new OpenUploads(limits.uploads(), limits.uploadsPerRepository(),

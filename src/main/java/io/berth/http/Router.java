@@ -3,9 +3,12 @@ package io.berth.http;
 import io.berth.auth.Access;
 import io.berth.auth.AccessRequest;
 import io.berth.auth.Authorizer;
+import io.berth.auth.Caller;
 import io.berth.auth.Credentials;
 import io.berth.auth.Decision;
 import io.berth.auth.GrantedNamespace;
+import io.berth.observe.RequestIds;
+import io.berth.observe.RequestRecord;
 import io.berth.registry.Namespace;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
@@ -39,6 +42,8 @@ final class Router extends Handler.Abstract {
     private static final Pattern AUTHORITY = Pattern.compile("[A-Za-z0-9.:\\[\\]_-]{1,255}");
 
     private final Namespace registry;
+    /** Wraps the registry for each request, or null. */
+    private final RegistryServer.RequestScope scope;
     private final Authorizer authorizer;
     /** {@code scheme://authority} of {@code http.host}, or empty: then taken from each request. */
     private final String origin;
@@ -62,10 +67,12 @@ final class Router extends Handler.Abstract {
      */
     private final Map<String, String> namespaces;
 
-    Router(Namespace registry, Authorizer authorizer, String origin, TokenHandler tokens, BlobHandler blobs, UploadHandler uploads,
-            ManifestHandler manifests, ListingHandler listings, String prefix, boolean readOnly, Map<String, List<String>> headers,
-            InFlight inFlight, Exchange.Bounds bounds, Map<String, String> namespaces) {
+    Router(Namespace registry, RegistryServer.RequestScope scope, Authorizer authorizer, String origin, TokenHandler tokens,
+            BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests, ListingHandler listings, String prefix,
+            boolean readOnly, Map<String, List<String>> headers, InFlight inFlight, Exchange.Bounds bounds,
+            Map<String, String> namespaces) {
         this.registry = registry;
+        this.scope = scope;
         this.authorizer = authorizer;
         this.origin = origin;
         this.tokens = tokens;
@@ -179,7 +186,8 @@ final class Router extends Handler.Abstract {
         switch (decision) {
             case Decision.Allowed allowed -> {
                 ObservingHandler.signedIn(request, allowed.caller().actor());
-                serve(ex, route, GrantedNamespace.of(registry, allowed.grants()));
+                Namespace granted = GrantedNamespace.of(registry, allowed.grants());
+                serve(ex, route, scope == null ? granted : scope.wrap(granted, record(ex, request, allowed.caller())));
             }
             case Decision.Unauthorized refused -> {
                 ex.header("WWW-Authenticate", refused.challenge());
@@ -219,6 +227,16 @@ final class Router extends Handler.Abstract {
             case Route.Unknown u -> throw new IllegalStateException("an unknown route needs no access");
             case Route.Token t -> throw new IllegalStateException("the token endpoint signs its callers in itself");
         };
+    }
+
+    /** The request as its events describe it; the client's address as Distribution takes it, a proxy's forwarding first. */
+    private RequestRecord record(Exchange ex, Request request, Caller caller) {
+        String forwarded = ex.header("X-Forwarded-For");
+        String addr = forwarded != null && !forwarded.isBlank() ? forwarded.split(",")[0].trim()
+                : ex.header("X-Real-Ip") != null ? ex.header("X-Real-Ip")
+                : Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+        return new RequestRecord(ex.responseHeader(RequestIds.HEADER), addr, request.getHttpURI().getAuthority(), ex.method(),
+                ex.header("User-Agent"), caller.anonymous() ? null : caller.name(), reachedAt(request));
     }
 
     /** What the request brings to the authoriser, and where the client reached this registry (for a token realm). */

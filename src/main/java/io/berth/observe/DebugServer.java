@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -30,7 +31,8 @@ public final class DebugServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public DebugServer(InetSocketAddress address, Health health, Metrics metrics, String metricsPath) {
+    /** {@code views}: more JSON pages by path, e.g. {@code /debug/notifications}, each value written at each GET. */
+    public DebugServer(InetSocketAddress address, Health health, Metrics metrics, String metricsPath, Map<String, Supplier<Object>> views) {
         // A handful of platform threads: scrapes and probes come a few times a minute.
         QueuedThreadPool threads = new QueuedThreadPool(8, 2);
         threads.setName("berth-debug");
@@ -48,6 +50,9 @@ public final class DebugServer implements AutoCloseable {
                     Map<String, String> failures = health.failures();
                     send(request, response, callback, failures.isEmpty() ? 200 : 503, "application/json; charset=utf-8",
                             JSON.writeValueAsBytes(failures));
+                } else if (views.containsKey(path) && read) {
+                    send(request, response, callback, 200, "application/json; charset=utf-8",
+                            JSON.writeValueAsBytes(views.get(path).get()));
                 } else if (metrics != null && path.equals(metricsPath) && read) {
                     ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
                     metrics.scrape(body);

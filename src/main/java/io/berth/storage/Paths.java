@@ -41,6 +41,10 @@ import java.util.UUID;
  *   _berth/gc/lease                                             Berth's: which replica may collect, until when
  *   _berth/proxy/expiry/&lt;name, encoded&gt;/&lt;kind&gt;-&lt;algorithm&gt;-&lt;hex&gt;  Berth's: a pull-through cache's blob or manifest
  *                                                              and when it expires ({@link #proxyExpiryAt})
+ *   _berth/notifications/&lt;instance&gt;/owner                        Berth's: the process that owns a replica's outbox
+ *   _berth/notifications/&lt;instance&gt;/events/&lt;first&gt;[-&lt;count&gt;]    Berth's: events to deliver, one JSON a line (appended
+ *                                                              to on the filesystem; one object a batch elsewhere)
+ *   _berth/notifications/&lt;instance&gt;/cursors/&lt;endpoint&gt;          Berth's: the endpoint's next event to deliver
  * </pre>
  *
  * Every path is built here from validated values ({@link Digest}, {@link RepositoryName},
@@ -166,6 +170,8 @@ public final class Paths {
 
     /** When a cached blob ({@code manifest} false) or manifest of a repository expires. */
     public record ProxyExpiry(RepositoryName name, Digest digest, boolean manifest) implements Spec {}
+    /** The folder of every replica's notification outbox (io.berth.notify lays it out). */
+    public record Notifications() implements Spec {}
 
     private Paths() {}
 
@@ -265,6 +271,7 @@ public final class Paths {
             case ProxyExpiries() -> ROOT + "/_berth/proxy/expiry";
             case ProxyExpiry(RepositoryName n, Digest d, boolean manifest) -> of(new ProxyExpiries()) + "/" + entryName(n.value())
                     + "/" + (manifest ? "manifest-" : "blob-") + d.algorithm().prefix() + "-" + d.hex();
+            case Notifications() -> ROOT + "/_berth/notifications";
         };
     }
 }

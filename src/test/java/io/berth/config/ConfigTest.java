@@ -199,20 +199,9 @@ class ConfigTest {
     }
 
     @Test
-    void unbuiltFeaturesRefuseToStartWithAMessageInsteadOfBeingIgnored() throws IOException {
-        assertThatThrownBy(() -> loadFile("""
-                notifications:
-                  endpoints:
-                    - name: alistener
-                      url: https://listener.example/event
-                      timeout: 500ms
-                """)).hasMessageContaining("config.yml line 2: notifications.endpoints: notifications are not implemented")
-                .hasMessageContaining("remove endpoint \"alistener\"");
+    void anUnknownKeyInANotificationEndpointIsRefusedWithItsLine() throws IOException {
         assertThatThrownBy(() -> loadFile("notifications:\n  endpoints:\n    - name: x\n      colour: red\n"))
                 .hasMessageEndingWith("config.yml line 2: notifications.endpoints: unknown key colour in an entry");
-        Config disabled = loadFile("notifications:\n  endpoints:\n    - name: off\n      url: http://x\n      disabled: true\n");
-        assertThat(disabled.storage().driver()).isEqualTo("filesystem");
-        assertThat(disabled.unacted()).containsExactly("notifications.endpoints");
     }
 
     @Test

@@ -43,7 +43,6 @@ class DistributionKeysTest {
             "http.tls.letsencrypt.hosts",
             "log.hooks", "log.reportcaller", "loglevel",
             "middleware.registry", "middleware.repository", "middleware.storage",
-            "notifications.endpoints", "notifications.events.includereferences",
             "proxy.cachewritetimeout", "proxy.exec.command", "proxy.exec.lifetime",
             "redis.clientname", "redis.connmaxidletime", "redis.connmaxlifetime", "redis.contexttimeoutenabled",
             "redis.disableidentity", "redis.identitysuffix", "redis.mastername", "redis.maxactiveconns",
@@ -136,7 +135,7 @@ class DistributionKeysTest {
         assertThat(parts[0]).contains("bucket: every-key", "secretkey: '********'", "secret: '********'",
                 "password: '********'", "blobdescriptorsize: 2000");
         for (String unacted : List.of("relativeurls:", "objectacl:", "concurrencylimit:", "letsencrypt:", "hooks:",
-                "middleware:", "reporting:", "validation:", "notifications:", "proxy:", "poolsize:")) {
+                "middleware:", "reporting:", "validation:", "proxy:", "poolsize:")) {
             assertThat(parts[0]).as("the effective configuration shows only keys in force").doesNotContain(unacted);
         }
         assertThat(result.stdout() + result.stderr()).doesNotContain(SECRETS);
