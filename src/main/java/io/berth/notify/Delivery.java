@@ -85,7 +85,7 @@ final class Delivery implements AutoCloseable {
                     cursor.checkpoint();
                 } else {
                     lastFull = batch.lines().size() == MAX_BATCH;
-                    deliver(batch, wanted(batch.lines()));
+                    deliver(batch);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -118,10 +118,18 @@ final class Delivery implements AutoCloseable {
         return wanted;
     }
 
-    /** Posts the events until the endpoint takes them (or a drop passes them), then moves the cursor past them. */
-    private void deliver(Outbox.Batch batch, List<byte[]> events) throws IOException, InterruptedException {
+    /**
+     * Posts the batch's wanted events until the endpoint takes them, then moves the cursor past them.
+     * Before each try, the events a drop passed meanwhile (the outbox filled up while the endpoint
+     * failed) are left out: they are counted as dropped, not sent late.
+     */
+    private void deliver(Outbox.Batch batch) throws IOException, InterruptedException {
         int failed = 0;
-        while (!events.isEmpty() && !stopped && !passed(batch)) {
+        while (!stopped) {
+            List<byte[]> events = wanted(batch.from(cursor.position()));
+            if (events.isEmpty()) {
+                break;
+            }
             long start = System.nanoTime();
             lastPostStart = start;
             if (post(events)) {
@@ -142,11 +150,6 @@ final class Delivery implements AutoCloseable {
         if (!stopped) {
             cursor.acknowledge(batch.end());
         }
-    }
-
-    /** True when a drop moved the cursor past the whole batch while it was being retried. */
-    private boolean passed(Outbox.Batch batch) {
-        return cursor.position() >= batch.end();
     }
 
     private Duration backoff(int beyondThreshold) {

@@ -64,8 +64,18 @@ final class Outbox implements AutoCloseable {
 
     private record Queued(byte[] line, CompletableFuture<Void> written) {}
 
-    /** The lines of one segment from a cursor on; {@code end} is the ordinal after the last. */
-    record Batch(long start, long end, List<byte[]> lines) {}
+    /** Lines from a cursor on, each with its ordinal ({@code ordinals}); {@code end} is the ordinal after the last. */
+    record Batch(long start, long end, List<byte[]> lines, List<Long> ordinals) {
+
+        /** The lines from ordinal {@code from} on. */
+        List<byte[]> from(long from) {
+            int first = 0;
+            while (first < ordinals.size() && ordinals.get(first) < from) {
+                first++;
+            }
+            return lines.subList(first, lines.size());
+        }
+    }
 
     private Outbox(StorageDriver driver, String folder, long maxEvents) {
         this.driver = driver;
@@ -332,7 +342,7 @@ final class Outbox implements AutoCloseable {
                     segment = segments.higherEntry(segment.getKey());
                 }
                 if (from.isEmpty()) {
-                    return new Batch(start, next, List.of());
+                    return new Batch(start, next, List.of(), List.of());
                 }
             } finally {
                 lock.unlock();
@@ -343,6 +353,7 @@ final class Outbox implements AutoCloseable {
         /** The lines of {@code segments} from ordinal {@code start} on, at most {@code max}; a segment deleted meanwhile is skipped. */
         private Batch read(long start, List<Map.Entry<Long, Integer>> segments, int max) throws IOException {
             List<byte[]> lines = new ArrayList<>();
+            List<Long> ordinals = new ArrayList<>();
             long end = start;
             for (Map.Entry<Long, Integer> segment : segments) {
                 long first = segment.getKey();
@@ -359,15 +370,16 @@ final class Outbox implements AutoCloseable {
                 int available = Math.min(count, content.size()); // fewer than counted: a damaged segment, passed over
                 int skip = (int) Math.max(0, start - first);
                 int take = Math.max(0, Math.min(available - skip, max - lines.size()));
-                if (take > 0) {
-                    lines.addAll(content.subList(skip, skip + take));
+                for (int i = skip; i < skip + take; i++) {
+                    lines.add(content.get(i));
+                    ordinals.add(first + i);
                 }
                 end = skip + take >= available ? first + count : first + skip + take;
                 if (lines.size() == max) {
                     break;
                 }
             }
-            return new Batch(start, end, lines);
+            return new Batch(start, end, lines, ordinals);
         }
 
         /** The first {@code count} lines of a segment, when they are in memory. */
