@@ -77,13 +77,13 @@ work=target/package
 tree=$work/$name
 rm -rf "$work" && mkdir -p "$tree/bin" "$tree/lib" "$tree/licenses" target/dist
 
-# The runtime holds the modules jdeps finds in the jar, plus those it cannot see: jdk.unsupported
-# (sun.misc.Unsafe, used by Netty for Redis and by Caffeine), and, before Java 22, the elliptic
-# curves of TLS and ES256 tokens (jdk.crypto.ec, in java.base since). Its own CDS archive of the
-# JDK's classes is made by jlink; classes_nocoops.jsa, for heaps over 32 GiB, is left out.
+# The runtime holds the modules jdeps finds in the jar (jdk.unsupported among them, for Netty's and
+# Caffeine's sun.misc.Unsafe), plus, before Java 22, the one it cannot see, a security provider: the
+# elliptic curves of TLS and ES256 tokens (jdk.crypto.ec, in java.base since). PackageTest serves
+# HTTPS on EC keys over S3 with a Redis cache on it. Its CDS archive of the JDK's own classes is made
+# by jlink; classes_nocoops.jsa, for heaps over 32 GiB, is left out (5 MiB).
 echo "berth: making the Java runtime with $JAVA_HOME/bin/jlink" >&2
 modules=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$(java_major "$JAVA_HOME/bin/java")" target/berth.jar)
-modules+=,jdk.unsupported
 if "$JAVA_HOME/bin/java" --list-modules | grep -q '^jdk\.crypto\.ec@'; then
     modules+=,jdk.crypto.ec
 fi

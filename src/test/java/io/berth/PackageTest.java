@@ -3,6 +3,9 @@ package io.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.config.Config;
+import io.berth.testing.RedisServer;
+import io.berth.testing.S3Proxy;
+import io.berth.testing.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +42,17 @@ import org.junit.jupiter.api.io.TempDir;
 class PackageTest {
 
     private static final Pattern LISTENING = Pattern.compile("listening on [^ ]*:(\\d+)");
+    /** The Redis database of this class on the tests' shared server. */
+    private static final int REDIS_DB = 13;
 
     @TempDir
     static Path dir;
     static Path dist;
     static String version;
+    /** The unpacked tarball's berth-<version> folder. */
+    static Path home;
+    /** An environment without JAVA_HOME whose PATH has a shell and nothing of Java. */
+    static Map<String, String> noJdk;
 
     @BeforeAll
     static void buildThePackages() throws Exception {
@@ -62,29 +72,29 @@ class PackageTest {
         dist = source.resolve("target/dist");
         version = Files.readString(source.resolve("target/classes/io/berth/build.properties")).lines()
                 .filter(l -> l.startsWith("version=")).findFirst().orElseThrow().substring("version=".length());
+
+        Path tarball = dist.resolve("berth-" + version + "-linux-amd64.tar.gz");
+        assertThat(Files.size(tarball)).isLessThan(90L << 20);
+        Path unpacked = Files.createDirectories(dir.resolve("unpacked"));
+        assertThat(run(List.of("tar", "-C", unpacked.toString(), "-xzf", tarball.toString()), dir, null).exitCode()).isZero();
+        home = unpacked.resolve("berth-" + version);
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        for (String tool : List.of("bash", "dirname", "readlink")) {
+            Files.copy(Path.of("/usr/bin", tool).toRealPath(), bin.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        // Reached through a symbolic link, as /usr/bin/berth.
+        Files.createSymbolicLink(bin.resolve("berth"), home.resolve("bin/berth"));
+        noJdk = Map.of("PATH", bin.toString(), "HOME", dir.toString());
     }
 
     @Test
     void theTarballServesOnItsBundledRuntimeWithoutAJdkAndStopsOnSigterm() throws Exception {
-        Path tarball = dist.resolve("berth-" + version + "-linux-amd64.tar.gz");
-        assertThat(Files.size(tarball)).isLessThan(90L << 20);
-        Path unpacked = dir.resolve("unpacked");
-        Files.createDirectories(unpacked);
-        assertThat(run(List.of("tar", "-C", unpacked.toString(), "-xzf", tarball.toString()), dir, null).exitCode()).isZero();
-        Path home = unpacked.resolve("berth-" + version);
         assertThat(home.resolve("LICENSE")).hasSameTextualContentAs(Path.of("LICENSE"));
         assertThat(home.resolve("NOTICE")).exists();
         assertThat(home.resolve("licenses/Apache-2.0")).exists();
         assertThat(home.resolve("runtime/legal/java.base")).isDirectory();
 
-        // Reached through a symbolic link, as /usr/bin/berth, on a PATH with a shell and nothing of Java.
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        for (String tool : List.of("bash", "dirname", "readlink")) {
-            Files.copy(Path.of("/usr/bin", tool).toRealPath(), bin.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);
-        }
-        Path link = Files.createSymbolicLink(bin.resolve("berth"), home.resolve("bin/berth"));
-        Map<String, String> noJdk = Map.of("PATH", bin.toString(), "HOME", dir.toString());
-        Result printed = run(List.of(link.toString(), "version"), dir, noJdk);
+        Result printed = run(List.of(dir.resolve("bin/berth").toString(), "version"), dir, noJdk);
         assertThat(printed.exitCode()).as(printed.output()).isZero();
         // Built from files without .git: the commit is unknown.
         assertThat(printed.output()).isEqualTo("berth " + version + " (commit unknown)\n");
@@ -92,29 +102,40 @@ class PackageTest {
         Path config = dir.resolve("config.yml");
         Files.writeString(config, "version: 0.1\nhttp:\n  addr: 127.0.0.1:0\nstorage:\n  filesystem:\n    rootdirectory: "
                 + dir.resolve("data") + "\n");
-        ProcessBuilder serve = new ProcessBuilder(link.toString(), "serve", config.toString()).redirectErrorStream(true);
-        serve.environment().clear();
-        serve.environment().putAll(noJdk);
-        Process server = serve.start();
-        try {
-            List<String> output = new CopyOnWriteArrayList<>();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> readLines(server, output, port));
-            int listening = port.get(60, TimeUnit.SECONDS);
-            assertThat(output).anyMatch(l -> l.contains("listening on") && l.contains("berth " + version + " (commit unknown)"));
-
+        try (Served server = Served.start(noJdk, "serve", config.toString())) {
+            assertThat(server.output).anyMatch(l -> l.contains("listening on") && l.contains("berth " + version + " (commit unknown)"));
             // The launcher's shell became the JVM: the bundled one, mapping the archive made at package time.
-            assertThat(Path.of("/proc/" + server.pid() + "/exe").toRealPath()).isEqualTo(home.resolve("runtime/bin/java").toRealPath());
-            assertThat(Files.readString(Path.of("/proc/" + server.pid() + "/maps"))).contains(home.resolve("lib/berth.jsa").toString());
+            long pid = server.process.pid();
+            assertThat(Path.of("/proc/" + pid + "/exe").toRealPath()).isEqualTo(home.resolve("runtime/bin/java").toRealPath());
+            assertThat(Files.readString(Path.of("/proc/" + pid + "/maps"))).contains(home.resolve("lib/berth.jsa").toString());
 
-            pushAndPullABlob(listening);
+            pushAndPullABlob(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.port);
+            assertThat(server.terminate()).as(String.join("\n", server.output)).isZero();
+        }
+    }
 
-            server.toHandle().destroy();
-            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            reader.join(5_000);
-            assertThat(server.exitValue()).as(String.join("\n", output)).isZero();
-        } finally {
-            server.destroyForcibly().waitFor();
+    /** The modules jlink keeps are enough for what jdeps cannot see: TLS with EC keys, the S3 SDK, Lettuce. */
+    @Test
+    void theBundledRuntimeServesHttpsOverS3WithARedisCache() throws Exception {
+        TestCertificates ca = TestCertificates.authority(dir.resolve("tls"), "EC", "packaged CA");
+        TestCertificates.Issued certificate = ca.server(TestCertificates.KeyForm.PKCS8);
+        S3Proxy s3 = S3Proxy.shared();
+        Map<String, String> environment = new HashMap<>(noJdk);
+        environment.putAll(s3.environment(s3.createBucket("packaged")));
+        environment.putAll(Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:0", "REGISTRY_HTTP_SECRET", "packaged-secret",
+                "REGISTRY_HTTP_TLS_CERTIFICATE", certificate.certificateFile().toString(),
+                "REGISTRY_HTTP_TLS_KEY", certificate.keyFile().toString(),
+                "REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", "redis", "REGISTRY_REDIS_ADDR", RedisServer.shared().addr(),
+                "REGISTRY_REDIS_DB", String.valueOf(REDIS_DB),
+                // Blobs come through Berth, read with the S3 SDK, instead of by a redirect to the bucket.
+                "REGISTRY_STORAGE_REDIRECT_DISABLE", "true"));
+        try (Served server = Served.start(environment, "serve")) {
+            assertThat(server.output).anyMatch(l -> l.contains("listening on") && l.contains("s3 storage") && l.contains("HTTPS")
+                    && l.contains("descriptor cache redis"));
+            HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext(null)).build();
+            pushAndPullABlob(client, "https://127.0.0.1:" + server.port);
+            assertThat(server.output).noneMatch(l -> l.contains("unavailable") || l.contains("Exception"));
+            assertThat(server.terminate()).as(String.join("\n", server.output)).isZero();
         }
     }
 
@@ -168,11 +189,10 @@ class PackageTest {
         assertThat(checked.output()).contains("addr: :5000", "rootdirectory: /var/lib/berth");
     }
 
-    private static void pushAndPullABlob(int port) throws Exception {
+    private static void pushAndPullABlob(HttpClient client, String origin) throws Exception {
         byte[] blob = "a layer, pushed to the packaged registry".getBytes(StandardCharsets.UTF_8);
         String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
-        HttpClient client = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + port + "/v2/packaged/blobs/";
+        String base = origin + "/v2/packaged/blobs/";
         HttpResponse<String> pushed = client.send(HttpRequest.newBuilder(URI.create(base + "uploads/?digest=" + digest))
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -183,19 +203,54 @@ class PackageTest {
         assertThat(pulled.body()).isEqualTo(blob);
     }
 
-    private static void readLines(Process process, List<String> output, CompletableFuture<Integer> port) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                output.add(line);
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port.complete(Integer.parseInt(m.group(1)));
-                }
+    /** The packaged {@code berth} started through its link in {@code dir}, with only {@code environment}, once it listens. */
+    private record Served(Process process, int port, List<String> output, Thread reader) implements AutoCloseable {
+
+        static Served start(Map<String, String> environment, String... arguments) throws Exception {
+            List<String> command = new ArrayList<>(List.of(dir.resolve("bin/berth").toString()));
+            command.addAll(List.of(arguments));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            List<String> output = new CopyOnWriteArrayList<>();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(() -> readLines(process, output, port));
+            try {
+                return new Served(process, port.get(60, TimeUnit.SECONDS), output, reader);
+            } catch (Exception e) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
             }
-        } catch (IOException e) {
-            // the process is gone; the port future fails below
         }
-        port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
+
+        /** SIGTERM; the exit code once the process and its output ended. */
+        int terminate() throws InterruptedException {
+            process.toHandle().destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+            reader.join(5_000);
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly().waitFor();
+        }
+
+        private static void readLines(Process process, List<String> output, CompletableFuture<Integer> port) {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    output.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone; the port future fails below
+            }
+            port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
+        }
     }
 
     /** How a command ended: its exit code and its output and errors together. */
