@@ -69,7 +69,7 @@ CONTROL
 }
 
 echo "berth: building target/berth.jar" >&2
-mvn -q -B -Dstyle.color=never -DskipTests package >&2
+mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true package >&2
 version=$(sed -n 's/^version=//p' target/classes/io/berth/build.properties)
 arch=$(dpkg --print-architecture)
 name=berth-$version
