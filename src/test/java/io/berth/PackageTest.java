@@ -49,6 +49,8 @@ class PackageTest {
     static Path dir;
     static Path dist;
     static String version;
+    /** Debian's name of this machine's architecture, as the packages are named: amd64, arm64. */
+    static String arch;
     /** The unpacked tarball's berth-<version> folder. */
     static Path home;
     /** An environment without JAVA_HOME whose PATH has a shell and nothing of Java. */
@@ -73,7 +75,8 @@ class PackageTest {
         version = Files.readString(source.resolve("target/classes/io/berth/build.properties")).lines()
                 .filter(l -> l.startsWith("version=")).findFirst().orElseThrow().substring("version=".length());
 
-        Path tarball = dist.resolve("berth-" + version + "-linux-amd64.tar.gz");
+        arch = run(List.of("dpkg", "--print-architecture"), dir, null).output().strip();
+        Path tarball = dist.resolve("berth-" + version + "-linux-" + arch + ".tar.gz");
         assertThat(Files.size(tarball)).isLessThan(90L << 20);
         Path unpacked = Files.createDirectories(dir.resolve("unpacked"));
         assertThat(run(List.of("tar", "-C", unpacked.toString(), "-xzf", tarball.toString()), dir, null).exitCode()).isZero();
@@ -141,10 +144,10 @@ class PackageTest {
 
     @Test
     void theDebHoldsTheTreeAHardenedUnitADefaultConfigAndItsMaintainerScriptsWithoutAJdkDependency() throws Exception {
-        Path deb = dist.resolve("berth_" + version.replace('-', '~') + "_amd64.deb");
+        Path deb = dist.resolve("berth_" + version.replace('-', '~') + "_" + arch + ".deb");
         Result info = run(List.of("dpkg-deb", "-I", deb.toString()), dir, null);
         assertThat(info.exitCode()).as(info.output()).isZero();
-        assertThat(info.output()).contains("Package: berth", "Architecture: amd64", "Version: " + version.replace('-', '~'));
+        assertThat(info.output()).contains("Package: berth", "Architecture: " + arch, "Version: " + version.replace('-', '~'));
         String depends = info.output().lines().filter(l -> l.strip().startsWith("Depends:")).findFirst().orElseThrow();
         assertThat(depends.toLowerCase()).doesNotContain("java", "jdk", "jre");
 
