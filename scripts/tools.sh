@@ -36,7 +36,9 @@ find_jdk() {
     done
     if [ -z "$best" ]; then
         echo "berth: no JDK 21 or newer found (checked JAVA_HOME and $jvm_dir)." >&2
-        echo "berth: install one, e.g. 'apt-get install openjdk-21-jdk-headless', or set JAVA_HOME." >&2
+        # Debian 12's own packages stop at Java 17.
+        echo "berth: on Debian 12, install Temurin 21 from Adoptium's apt repository (README.md, Install," >&2
+        echo "berth: from source), or use the release tarball or .deb, which bring their own Java runtime." >&2
         return 1
     fi
     export JAVA_HOME=$best

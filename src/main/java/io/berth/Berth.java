@@ -12,6 +12,7 @@ import io.berth.http.RegistryServer;
 import io.berth.http.tls.TlsContexts;
 import io.berth.notify.Notifier;
 import io.berth.observe.AccessLog;
+import io.berth.observe.BuildInfo;
 import io.berth.observe.DebugServer;
 import io.berth.observe.Health;
 import io.berth.observe.Metrics;
@@ -127,11 +128,13 @@ public final class Berth implements AutoCloseable {
         if (debug != null) {
             debug.start();
         }
-        log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}, authentication {}", config.http().address().getHostString(),
+        log.info("listening on {}:{} with {} storage{}{}{}, descriptor cache {}, authentication {}; berth {}",
+                config.http().address().getHostString(),
                 server.port(), driver.name(),
                 where(config.storage()),
                 config.http().tls() == null ? "" : config.http().http2Disabled() ? ", HTTPS" : ", HTTPS and HTTP/2",
-                config.storage().readOnly() ? ", read-only" : proxy != null ? ", a pull-through cache" : "", cache.kind(), auth.mode());
+                config.storage().readOnly() ? ", read-only" : proxy != null ? ", a pull-through cache" : "", cache.kind(), auth.mode(),
+                BuildInfo.current());
         if (debug != null) {
             log.info("debug server listening on {}:{}: health at {}{}", debugSettings.address().getHostString(), debug.port(),
                     DebugServer.HEALTH_PATH, metrics == null ? "" : ", metrics at " + debugSettings.prometheusPath());

@@ -2,6 +2,7 @@ package io.berth;
 
 import io.berth.config.Config;
 import io.berth.config.ConfigException;
+import io.berth.observe.BuildInfo;
 import io.berth.observe.Logging;
 import java.io.IOException;
 import java.net.BindException;
@@ -129,7 +130,7 @@ public final class Main {
     }
 
     /** {@code berth version} */
-    @Command(name = "version", mixinStandardHelpOptions = true, description = "Print Berth's version.")
+    @Command(name = "version", mixinStandardHelpOptions = true, description = "Print Berth's version and the git commit it was built from.")
     static final class VersionCommand implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -138,12 +139,11 @@ public final class Main {
         }
     }
 
-    /** Reports the version from the jar's manifest. */
+    /** Reports the version and commit the build wrote into the jar. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"berth " + (version == null ? "development build" : version)};
+            return new String[] {"berth " + BuildInfo.current()};
         }
     }
 }

@@ -2,6 +2,7 @@ package io.berth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.observe.BuildInfo;
 import io.berth.testing.Cli;
 import io.berth.testing.ServerProcess;
 import java.net.InetAddress;
@@ -28,7 +29,9 @@ class CommandLineTest {
         Cli.Result command = Cli.run(Map.of(), "version");
         Cli.Result flag = Cli.run(Map.of(), "--version");
         assertThat(command.exitCode()).isZero();
-        assertThat(command.stdout()).startsWith("berth ");
+        // The build runs in a git clone: the commit is known, "-dirty" when the tree had changes.
+        assertThat(command.stdout()).matches("berth \\d+\\.\\d+\\.\\d+[^ ]* \\(commit [0-9a-f]{12}(-dirty)?\\)\n");
+        assertThat(command.stdout()).contains(BuildInfo.current().toString());
         assertThat(flag.stdout()).isEqualTo(command.stdout());
     }
 

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -95,6 +96,10 @@ public final class Metrics {
         gauge("registry_http_in_flight_requests", "Requests being handled now.", Map.of(), inFlight::sum);
         gauge("registry_uploads_in_progress", "Blob upload requests (POST, PATCH, PUT) transferring data now.",
                 Map.of(), uploads::sum);
+        Info build = Info.builder().name("berth_build_info").help("The version and git commit of this Berth; always 1.")
+                .labelNames("version", "commit").build();
+        build.setLabelValues(BuildInfo.current().version(), BuildInfo.current().commit());
+        registry.register(build);
         counter("registry_log_dropped_lines_total", "Log lines dropped because the log output could not keep up.",
                 Map.of(), Logging::droppedLines);
     }

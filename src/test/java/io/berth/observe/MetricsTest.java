@@ -213,6 +213,13 @@ class MetricsTest {
     }
 
     @Test
+    void buildInfoNamesTheVersionAndCommitOfThisBuild() throws Exception {
+        BuildInfo build = BuildInfo.current();
+        assertThat(build.version()).isNotEqualTo("unknown");
+        assertThat(scrape()).containsEntry(key("berth_build_info", Map.of("version", build.version(), "commit", build.commit())), 1.0);
+    }
+
+    @Test
     void componentsCanAddCallbackCountersAndGauges() throws Exception {
         Metrics metrics = new Metrics();
         long[] hits = {3};

@@ -38,11 +38,11 @@ public final class ServerProcess implements AutoCloseable {
         return builder(root).jvmOptions(jvmOptions).start();
     }
 
-    /** The JVM options {@code ./berth} runs with when JAVA_OPTS is unset, read from the launcher itself. */
+    /** The JVM options the launchers run serve with when JAVA_OPTS is unset, read from their shared scripts/jvm.sh. */
     public static List<String> launcherJvmOptions() throws IOException {
-        Matcher m = Pattern.compile("JAVA_OPTS:=([^}\"]*)").matcher(Files.readString(Path.of("berth")));
+        Matcher m = Pattern.compile("JAVA_OPTS:=([^}\"]*)").matcher(Files.readString(Path.of("scripts/jvm.sh")));
         if (!m.find()) {
-            throw new IllegalStateException("no default JAVA_OPTS in ./berth");
+            throw new IllegalStateException("no default JAVA_OPTS in scripts/jvm.sh");
         }
         return List.of(m.group(1).trim().split("\\s+"));
     }
