@@ -3,7 +3,7 @@
 # pushes against Berth without notifications and Berth with two endpoints (local receivers that
 # answer 200 at once), in alternation, as ratios to the one without. Every push's event is in the
 # outbox on disk before its 201, so this is the price of that write.
-#   bench/notify.sh [--rounds N] [--count 300] [--concurrency 1,8] [--scenario push-monolithic,manifest-put]
+#   bench/notify.sh [--rounds N] [--count 2000] [--concurrency 1,8] [--scenario push-monolithic,manifest-put]
 # Extra options go to `berth bench targets` (1 MiB blobs there). Starts both registries and the receivers (python3) on
 # free loopback ports with filesystem storage in a temp folder, and stops every process it started.
 set -euo pipefail
@@ -77,7 +77,7 @@ start_berth two-endpoints "$work/notify.yml" REGISTRY_HTTP_DEBUG_ADDR="127.0.0.1
 echo "notify bench: two endpoints against none; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $work"
 defaults=()
 # The push scenarios make their blobs before a run, so they need a count, not a duration.
-[[ " $* " == *" --count"* ]] || defaults+=(--count 300)
+[[ " $* " == *" --count"* ]] || defaults+=(--count 2000) # shorter runs are all noise on a small machine
 [[ " $* " == *" --concurrency"* ]] || defaults+=(--concurrency 1,8)
 [[ " $* " == *" --scenario"* ]] || defaults+=(--scenario push-monolithic,manifest-put)
 status=0
