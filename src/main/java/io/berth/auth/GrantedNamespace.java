@@ -49,31 +49,8 @@ public final class GrantedNamespace implements Namespace {
     @Override
     public Repository repository(RepositoryName name) {
         Repository repository = registry.repository(name);
-        return new Repository() {
-            private final Blobs blobs = new GrantedBlobs(repository.blobs(), name);
-            private final Manifests manifests = new GrantedManifests(repository.manifests(), name);
-            private final Tags tags = new GrantedTags(repository.tags(), name);
-
-            @Override
-            public RepositoryName name() {
-                return name;
-            }
-
-            @Override
-            public Blobs blobs() {
-                return blobs;
-            }
-
-            @Override
-            public Manifests manifests() {
-                return manifests;
-            }
-
-            @Override
-            public Tags tags() {
-                return tags;
-            }
-        };
+        return new Repository.Parts(name, new GrantedBlobs(repository.blobs(), name), new GrantedManifests(repository.manifests(), name),
+                new GrantedTags(repository.tags(), name));
     }
 
     @Override

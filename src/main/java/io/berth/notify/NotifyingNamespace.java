@@ -53,27 +53,7 @@ final class NotifyingNamespace implements Namespace {
         Blobs blobs = new NotifyingBlobs(repository.blobs(), name);
         Manifests manifests = new NotifyingManifests(repository.manifests(), repository.tags(), name, resolved);
         Tags tags = new NotifyingTags(repository.tags(), name, resolved);
-        return new Repository() {
-            @Override
-            public RepositoryName name() {
-                return name;
-            }
-
-            @Override
-            public Blobs blobs() {
-                return blobs;
-            }
-
-            @Override
-            public Manifests manifests() {
-                return manifests;
-            }
-
-            @Override
-            public Tags tags() {
-                return tags;
-            }
-        };
+        return new Repository.Parts(name, blobs, manifests, tags);
     }
 
     @Override

@@ -96,7 +96,7 @@ public final class ProxyNamespace implements Namespace, AutoCloseable {
         if (target == null) {
             throw new RegistryException(new RegistryError.NameUnknown(name));
         }
-        return new ProxyRepository(name, local.repository(name), target.upstream(),
+        return ProxyRepository.of(name, local.repository(name), target.upstream(),
                 target.upstream().remote().upstreamName(target.below()), shared);
     }
 

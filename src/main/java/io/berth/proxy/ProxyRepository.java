@@ -1,32 +1,24 @@
 package io.berth.proxy;
 
-import io.berth.registry.Blobs;
-import io.berth.registry.Manifests;
 import io.berth.registry.RegistryError;
 import io.berth.registry.RegistryException;
 import io.berth.registry.Repository;
 import io.berth.registry.RepositoryName;
-import io.berth.registry.Tags;
 import io.berth.storage.RepositoryStore;
 
 /**
  * One repository of the cache: what is stored locally under {@code name}, filled from the upstream's
  * repository {@code upstreamName} on demand.
  */
-final class ProxyRepository implements Repository {
+final class ProxyRepository {
 
-    private final RepositoryName name;
-    private final Blobs blobs;
-    private final ProxyManifests manifests;
-    private final Tags tags;
+    private ProxyRepository() {}
 
-    ProxyRepository(RepositoryName name, RepositoryStore local, ProxyNamespace.Upstream upstream, String upstreamName,
+    static Repository of(RepositoryName name, RepositoryStore local, ProxyNamespace.Upstream upstream, String upstreamName,
             ProxyNamespace.Shared shared) {
-        this.name = name;
         Origin origin = new Origin(name, local, upstream, upstreamName, shared);
-        this.blobs = new ProxyBlobs(origin);
-        this.manifests = new ProxyManifests(origin);
-        this.tags = new ProxyTags(origin, manifests);
+        ProxyManifests manifests = new ProxyManifests(origin);
+        return new Repository.Parts(name, new ProxyBlobs(origin), manifests, new ProxyTags(origin, manifests));
     }
 
     /** Where a repository's content comes from and goes to, shared by its blobs, manifests and tags. */
@@ -57,25 +49,5 @@ final class ProxyRepository implements Repository {
     static RegistryException readOnly() {
         return new RegistryException(new RegistryError.Unsupported(
                 "this registry is a pull-through cache: push to and delete from the upstream registry instead"));
-    }
-
-    @Override
-    public RepositoryName name() {
-        return name;
-    }
-
-    @Override
-    public Blobs blobs() {
-        return blobs;
-    }
-
-    @Override
-    public Manifests manifests() {
-        return manifests;
-    }
-
-    @Override
-    public Tags tags() {
-        return tags;
     }
 }
