@@ -39,7 +39,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 class HostileClientFloodTest {
 
     private static final int PARTIAL_HEADER_CONNECTIONS = 2000;
-    private static final int FLOOD_OPENERS = 8;
+    /** Connects in flight at once: a connect the server's full backlog drops waits a SYN retry, so few openers stall on a busy machine. */
+    private static final int FLOOD_OPENERS = 32;
     private static final int TRICKLING_UPLOADS = 300;
     private static final long SERVED_WITHIN_MILLIS = 5_000;
     /** Heap after a full GC may exceed the idle level by 12 MiB, for caches warmed by the flood. */
