@@ -2,7 +2,7 @@ package io.berth.gc;
 
 /**
  * Lines of progress as Distribution's garbage-collect prints them (repository, "marking manifest ...",
- * "blob eligible for deletion: ...", "Deleting blob: ..."). Called from several threads, one line at a time.
+ * "blob eligible for deletion: ...", "Deleting blob: ..."). Called from the thread that runs the collection, in order.
  */
 public interface Listener {
 
