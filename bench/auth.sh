@@ -33,22 +33,12 @@ htpasswd -Bbn -C 10 "$user" "$password" > "$work/htpasswd"
 
 berths=()
 start_berth() {
-    local name=$1 port credentials=""
+    local name=$1 credentials=""
     shift
-    port=$(free_port)
-    mkdir -p "$work/$name"
     # Logging as in compare.sh: errors only, no access log, the same for all.
-    env REGISTRY_HTTP_ADDR="127.0.0.1:$port" \
-        REGISTRY_HTTP_SECRET=auth-bench-secret \
-        REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/$name" \
-        REGISTRY_STORAGE_DELETE_ENABLED=true \
-        REGISTRY_LOG_LEVEL=error \
-        REGISTRY_LOG_ACCESSLOG_DISABLED=true \
-        "$@" "$here/berth" serve > "$work/$name.log" 2>&1 &
-    pids+=($!)
+    serve_berth "$name" "" REGISTRY_LOG_LEVEL=error REGISTRY_LOG_ACCESSLOG_DISABLED=true "$@"
     [ $# -eq 0 ] || credentials="$user:$password@"
-    berths+=(--target "$name=http://${credentials}127.0.0.1:$port=$!")
-    wait_ready "$port" || { tail -5 "$work/$name.log" >&2; return 1; }
+    berths+=(--target "$name=http://${credentials}127.0.0.1:$server_port=$server_pid")
 }
 start_berth none
 start_berth basic REGISTRY_AUTH_HTPASSWD_PATH="$work/htpasswd"

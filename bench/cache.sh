@@ -22,18 +22,8 @@ redis_pid=$!
 
 targets=()
 start_berth() {
-    local name=$1 port
-    shift
-    port=$(free_port)
-    mkdir -p "$work/$name"
-    env REGISTRY_HTTP_ADDR="127.0.0.1:$port" \
-        REGISTRY_HTTP_SECRET=cache-bench-secret \
-        REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/$name" \
-        REGISTRY_STORAGE_DELETE_ENABLED=true \
-        "$@" "$here/berth" serve > "$work/$name.log" 2>&1 &
-    pids+=($!)
-    targets+=(--target "$name=http://127.0.0.1:$port=$!")
-    wait_ready "$port"
+    serve_berth "$1" "" "${@:2}"
+    targets+=(--target "$1=http://127.0.0.1:$server_port=$server_pid")
 }
 start_berth none
 start_berth inmemory REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory

@@ -1,6 +1,6 @@
-# Sourced by bench/compare.sh and bench/cache.sh after scripts/tools.sh, with $here the repository
-# and $bench_name the script's name: builds the jar, makes a work folder that goes away on exit
-# with every process listed in $pids, and gives free_port and wait_ready.
+# Sourced by the bench scripts after scripts/tools.sh, with $here the repository and $bench_name the
+# script's name: builds the jar, makes a work folder that goes away on exit with every process
+# listed in $pids, and gives free_port, wait_ready and serve_berth.
 
 # Build the jar now, so that its build is not measured as part of a Berth's start.
 "$here/berth" --version >/dev/null
@@ -37,4 +37,22 @@ wait_ready() {
     done
     echo "$bench_name bench: nothing answers on port $1" >&2
     return 1
+}
+
+# serve_berth NAME CONFIG [VAR=VALUE...]: ./berth serve CONFIG (none when empty) on a free loopback
+# port, storing in $work/NAME with deletes on, in the environment given, its output in $work/NAME.log;
+# once it answers, $server_port and $server_pid say where and which.
+serve_berth() {
+    local name=$1 config=$2
+    shift 2
+    server_port=$(free_port)
+    mkdir -p "$work/$name"
+    env REGISTRY_HTTP_ADDR="127.0.0.1:$server_port" \
+        REGISTRY_HTTP_SECRET="$bench_name-bench-secret" \
+        REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/$name" \
+        REGISTRY_STORAGE_DELETE_ENABLED=true \
+        "$@" "$here/berth" serve ${config:+"$config"} > "$work/$name.log" 2>&1 &
+    server_pid=$!
+    pids+=("$server_pid")
+    wait_ready "$server_port" || { tail -5 "$work/$name.log" >&2; return 1; }
 }

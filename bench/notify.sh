@@ -52,23 +52,10 @@ notifications:
 YAML
 
 targets=()
-# start_berth NAME [CONFIG [VAR=VALUE...]]
+# start_berth NAME [CONFIG [VAR=VALUE...]]; logging as in compare.sh: errors only, no access log, the same for both.
 start_berth() {
-    local name=$1 port
-    shift
-    port=$(free_port)
-    mkdir -p "$work/$name"
-    # Logging as in compare.sh: errors only, no access log, the same for both.
-    env REGISTRY_HTTP_ADDR="127.0.0.1:$port" \
-        REGISTRY_HTTP_SECRET=notify-bench-secret \
-        REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/$name" \
-        REGISTRY_STORAGE_DELETE_ENABLED=true \
-        REGISTRY_LOG_LEVEL=error \
-        REGISTRY_LOG_ACCESSLOG_DISABLED=true \
-        "${@:2}" "$here/berth" serve ${1:+"$1"} > "$work/$name.log" 2>&1 &
-    pids+=($!)
-    targets+=(--target "$name=http://127.0.0.1:$port=$!")
-    wait_ready "$port" || { tail -5 "$work/$name.log" >&2; return 1; }
+    serve_berth "$1" "${2:-}" REGISTRY_LOG_LEVEL=error REGISTRY_LOG_ACCESSLOG_DISABLED=true "${@:3}"
+    targets+=(--target "$1=http://127.0.0.1:$server_port=$server_pid")
 }
 start_berth none
 debug_port=$(free_port)

@@ -3,19 +3,19 @@ package io.berth.observe;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.Map;
 
 /**
  * Logback's set-up before {@link Logging} applies the {@code log} section, and for the short
- * commands that never do: lines on standard error, libraries at warnings. Made in code because
- * reading an XML file would load an XML parser into every start of Berth. Logback finds it as a
- * service; a file named by {@code -Dlogback.configurationFile}, or a {@code logback.xml} or
- * {@code logback-test.xml} on the class path (the tests have one), still wins.
+ * commands that never do: text lines ({@link LineFormat}) on standard error, Jetty at warnings.
+ * Made in code because reading an XML file would load an XML parser into every start of Berth.
+ * Logback finds it as a service; a file named by {@code -Dlogback.configurationFile}, or a
+ * {@code logback.xml} or {@code logback-test.xml} on the class path (the tests have one), still wins.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class DefaultLogging extends ContextAwareBase implements Configurator {
@@ -27,9 +27,8 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
                 || loader.getResource("logback.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        LineFormat encoder = LineFormat.of("text", Map.of());
         encoder.setContext(context);
-        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n");
         encoder.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
@@ -41,8 +40,7 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         root.setLevel(Level.INFO);
         root.addAppender(appender);
         context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
-        // A Redis outage is reported by the descriptor cache, once per 30 s; not by every reconnect attempt.
-        context.getLogger("io.lettuce.core.protocol.ConnectionWatchdog").setLevel(Level.ERROR);
+        Logging.quietReconnects(context);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -51,8 +51,7 @@ public final class Logging {
         root.setLevel(level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN);
         root.addAppender(appender);
         context.getLogger("io.berth").setLevel(level);
-        // A Redis outage is reported by the descriptor cache, once per 30 s; not by every reconnect attempt.
-        context.getLogger("io.lettuce.core.protocol.ConnectionWatchdog").setLevel(Level.ERROR);
+        quietReconnects(context);
         // Access lines are written whatever the level, as Distribution writes its access log;
         // log.accesslog.disabled is what turns them off.
         context.getLogger(AccessLog.LOGGER).setLevel(Level.INFO);
@@ -68,6 +67,11 @@ public final class Logging {
             }, "berth-log-drain"));
         }
         return true;
+    }
+
+    /** A Redis outage is reported by the descriptor cache, once per 30 s; not by every reconnect attempt. */
+    static void quietReconnects(LoggerContext context) {
+        context.getLogger("io.lettuce.core.protocol.ConnectionWatchdog").setLevel(Level.ERROR);
     }
 
     /** Lines dropped because the log output could not keep up; 0 when Berth did not set up logging. */
