@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.berth.config.Config;
 import io.berth.testing.RedisServer;
 import io.berth.testing.S3Proxy;
+import io.berth.testing.ServerProcess;
 import io.berth.testing.TestCertificates;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,10 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackageTest {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on [^ ]*:(\\d+)");
     /** The Redis database of this class on the tests' shared server. */
     private static final int REDIS_DB = 13;
 
@@ -105,15 +100,15 @@ class PackageTest {
         Path config = dir.resolve("config.yml");
         Files.writeString(config, "version: 0.1\nhttp:\n  addr: 127.0.0.1:0\nstorage:\n  filesystem:\n    rootdirectory: "
                 + dir.resolve("data") + "\n");
-        try (Served server = Served.start(noJdk, "serve", config.toString())) {
-            assertThat(server.output).anyMatch(l -> l.contains("listening on") && l.contains("berth " + version + " (commit unknown)"));
+        try (ServerProcess server = served(noJdk, "serve", config.toString())) {
+            assertThat(server.output()).anyMatch(l -> l.contains("listening on") && l.contains("berth " + version + " (commit unknown)"));
             // The launcher's shell became the JVM: the bundled one, mapping the archive made at package time.
-            long pid = server.process.pid();
+            long pid = server.pid();
             assertThat(Path.of("/proc/" + pid + "/exe").toRealPath()).isEqualTo(home.resolve("runtime/bin/java").toRealPath());
             assertThat(Files.readString(Path.of("/proc/" + pid + "/maps"))).contains(home.resolve("lib/berth.jsa").toString());
 
-            pushAndPullABlob(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.port);
-            assertThat(server.terminate()).as(String.join("\n", server.output)).isZero();
+            pushAndPullABlob(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.port());
+            assertThat(server.terminate(30, TimeUnit.SECONDS)).as(String.join("\n", server.output())).isZero();
         }
     }
 
@@ -132,13 +127,13 @@ class PackageTest {
                 "REGISTRY_REDIS_DB", String.valueOf(REDIS_DB),
                 // Blobs come through Berth, read with the S3 SDK, instead of by a redirect to the bucket.
                 "REGISTRY_STORAGE_REDIRECT_DISABLE", "true"));
-        try (Served server = Served.start(environment, "serve")) {
-            assertThat(server.output).anyMatch(l -> l.contains("listening on") && l.contains("s3 storage") && l.contains("HTTPS")
+        try (ServerProcess server = served(environment, "serve")) {
+            assertThat(server.output()).anyMatch(l -> l.contains("listening on") && l.contains("s3 storage") && l.contains("HTTPS")
                     && l.contains("descriptor cache redis"));
             HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext(null)).build();
-            pushAndPullABlob(client, "https://127.0.0.1:" + server.port);
-            assertThat(server.output).noneMatch(l -> l.contains("unavailable") || l.contains("Exception"));
-            assertThat(server.terminate()).as(String.join("\n", server.output)).isZero();
+            pushAndPullABlob(client, "https://127.0.0.1:" + server.port());
+            assertThat(server.output()).noneMatch(l -> l.contains("unavailable") || l.contains("Exception"));
+            assertThat(server.terminate(30, TimeUnit.SECONDS)).as(String.join("\n", server.output())).isZero();
         }
     }
 
@@ -207,54 +202,13 @@ class PackageTest {
     }
 
     /** The packaged {@code berth} started through its link in {@code dir}, with only {@code environment}, once it listens. */
-    private record Served(Process process, int port, List<String> output, Thread reader) implements AutoCloseable {
-
-        static Served start(Map<String, String> environment, String... arguments) throws Exception {
-            List<String> command = new ArrayList<>(List.of(dir.resolve("bin/berth").toString()));
-            command.addAll(List.of(arguments));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            List<String> output = new CopyOnWriteArrayList<>();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> readLines(process, output, port));
-            try {
-                return new Served(process, port.get(60, TimeUnit.SECONDS), output, reader);
-            } catch (Exception e) {
-                process.destroyForcibly().waitFor();
-                throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
-            }
-        }
-
-        /** SIGTERM; the exit code once the process and its output ended. */
-        int terminate() throws InterruptedException {
-            process.toHandle().destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
-            reader.join(5_000);
-            return process.exitValue();
-        }
-
-        /** Kills what a failed test left running; after {@link #terminate} there is nothing left. */
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
-
-        private static void readLines(Process process, List<String> output, CompletableFuture<Integer> port) {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    output.add(line);
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // the process is gone; the port future fails below
-            }
-            port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
-        }
+    private static ServerProcess served(Map<String, String> environment, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(dir.resolve("bin/berth").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        return ServerProcess.start(builder);
     }
 
     /** How a command ended: its exit code and its output and errors together. */

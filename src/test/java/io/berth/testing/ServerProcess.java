@@ -38,6 +38,33 @@ public final class ServerProcess implements AutoCloseable {
         return builder(root).jvmOptions(jvmOptions).start();
     }
 
+    /** Starts what {@code builder} says (a {@code berth serve} of some kind) and returns once it listens, within 60 s. */
+    public static ServerProcess start(ProcessBuilder builder) throws IOException, InterruptedException {
+        Process process = builder.redirectErrorStream(true).start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    output.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone; the port future fails below
+            }
+            port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
+        });
+        try {
+            return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, reader);
+        } catch (Exception e) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
+        }
+    }
+
     /** The JVM options the launchers run serve with when JAVA_OPTS is unset, read from their shared scripts/jvm.sh. */
     public static List<String> launcherJvmOptions() throws IOException {
         Matcher m = Pattern.compile("JAVA_OPTS:=([^}\"]*)").matcher(Files.readString(Path.of("scripts/jvm.sh")));
@@ -102,31 +129,9 @@ public final class ServerProcess implements AutoCloseable {
             command.addAll(javaCommand(jvmOptions));
             command.add("serve");
             command.addAll(arguments);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
-            Process process = builder.start();
-            List<String> output = new CopyOnWriteArrayList<>();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = lines.readLine()) != null; ) {
-                        output.add(line);
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            port.complete(Integer.parseInt(m.group(1)));
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process is gone; the port future fails below
-                }
-                port.completeExceptionally(new IllegalStateException("berth exited before listening: " + output));
-            });
-            try {
-                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), output, reader);
-            } catch (Exception e) {
-                process.destroyForcibly().waitFor();
-                throw new IllegalStateException("berth did not start: " + String.join("\n", output), e);
-            }
+            return ServerProcess.start(builder);
         }
     }
 
