@@ -125,10 +125,20 @@ public final class Distribution implements AutoCloseable {
         return URI.create(url() + path);
     }
 
-    /** How many GETs of this path the access log shows. */
-    public long gets(String path) throws IOException {
+    /**
+     * How many GETs of this path the access log shows, once it shows {@code atLeast} or after 10 s:
+     * Distribution logs a request just after its last byte, so a client may be done before the line is.
+     */
+    public long gets(String path, long atLeast) throws IOException, InterruptedException {
         Pattern line = Pattern.compile("\"GET " + Pattern.quote(path) + " HTTP/1\\.1\" 200 ");
-        return Files.readAllLines(log).stream().filter(l -> line.matcher(l).find()).count();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            long count = Files.readAllLines(log).stream().filter(l -> line.matcher(l).find()).count();
+            if (count >= atLeast || System.nanoTime() > deadline) {
+                return count;
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Pushes a blob in one request; returns its digest. */
