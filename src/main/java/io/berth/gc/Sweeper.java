@@ -64,6 +64,9 @@ final class Sweeper {
 
     /** Deletes the blobs, then every repository's layer link to them; a blob or link gone already is fine. */
     void delete(List<Report.Swept> blobs, List<RepositoryName> repositories, Listener listener) throws IOException {
+        if (blobs.isEmpty()) {
+            return; // nor any link to look for: an online run that finds no garbage lists no repository's layers
+        }
         blobs.forEach(blob -> listener.line("Deleting blob: " + Paths.of(new Paths.BlobDir(blob.digest()))));
         storage.each(blobs, blob -> {
             storage.delete(Paths.of(new Paths.BlobDir(blob.digest())));
